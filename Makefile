@@ -1,0 +1,45 @@
+# The two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PORT
+
+.PHONY: install install-dev run test test-sqlite test-postgres lint bench demo-corpus
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-dev: $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+
+run: install
+	$(BIN)/dailypapers migrate --no-input
+	$(BIN)/dailypapers demo --if-empty
+	$(BIN)/dailypapers serve --port $(PORT)
+
+# Every test runs on SQLite, then again on PostgreSQL when TEST_POSTGRES_URL is set (CI sets it).
+test: install-dev
+	$(BIN)/ruff check .
+	$(MAKE) test-sqlite
+	@if [ -n "$$TEST_POSTGRES_URL" ]; then $(MAKE) test-postgres; else echo "TEST_POSTGRES_URL unset: PostgreSQL run skipped"; fi
+
+test-sqlite:
+	env -u DATABASE_URL DAILYPAPERS_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest -q
+
+test-postgres:
+	DATABASE_URL=$$TEST_POSTGRES_URL DAILYPAPERS_DATA_DIR=$(CURDIR)/var/test-pg $(BIN)/pytest -q
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install-dev
+	$(BIN)/python bench/feed_latency.py
+
+demo-corpus: install
+	$(BIN)/python -m dailypapers.demo.build ../shared/data/hf_daily_papers

@@ -1,0 +1,158 @@
+"""The core records: papers, their authors and organizations, and the daily feed."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from dailypapers.papers.names import normalize_name
+
+
+class Organization(models.Model):
+    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=200)
+    fullname = models.CharField(max_length=300, blank=True)
+    avatar_url = models.URLField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.fullname or self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("papers:organization", args=[self.slug])
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=300)
+    # One author per normalized name: it is the author page's key.
+    normalized_name = models.CharField(max_length=300, unique=True)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["normalized_name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.normalized_name = normalize_name(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("papers:author", args=[self.name])
+
+
+class Paper(models.Model):
+    arxiv_id = models.CharField(max_length=40, unique=True, help_text="Without version")
+    version = models.PositiveSmallIntegerField(null=True, blank=True)
+    title = models.TextField()
+    abstract = models.TextField(blank=True)
+    categories = models.CharField(max_length=300, blank=True)
+    primary_category = models.CharField(max_length=40, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    updated_at_source = models.DateTimeField(null=True, blank=True)
+    doi = models.CharField(max_length=200, blank=True)
+    journal_ref = models.TextField(blank=True)
+    arxiv_comments = models.TextField(blank=True)
+    github_repo = models.URLField(max_length=500, blank=True)
+    github_stars = models.PositiveIntegerField(null=True, blank=True)
+    project_page = models.URLField(max_length=500, blank=True)
+    thumbnail = models.URLField(max_length=500, blank=True)
+    media_urls = models.JSONField(default=list, blank=True)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="papers"
+    )
+    ai_summary = models.TextField(blank=True)
+    ai_keywords = models.JSONField(default=list, blank=True)
+    source = models.CharField(max_length=20, blank=True)
+    # Local votes (kept exact with Upvote rows) and counts imported from another site
+    # are kept apart so a re-import never overwrites what members did here.
+    upvotes = models.PositiveIntegerField(default=0)
+    imported_upvotes = models.PositiveIntegerField(default=0)
+    imported_comments = models.PositiveIntegerField(default=0)
+    authors = models.ManyToManyField(Author, through="Authorship", related_name="papers")
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published_at"]
+
+    def __str__(self) -> str:
+        return f"{self.arxiv_id}: {self.title[:60]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("papers:detail", args=[self.arxiv_id])
+
+    @property
+    def total_upvotes(self) -> int:
+        return self.upvotes + self.imported_upvotes
+
+    @property
+    def abs_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}"
+
+    @property
+    def pdf_url(self) -> str:
+        return f"https://arxiv.org/pdf/{self.arxiv_id}"
+
+
+class Authorship(models.Model):
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships")
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="authorships")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["paper", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "position"], name="authorship_unique_position")
+        ]
+
+
+class Submission(models.Model):
+    """A paper's entry in the daily feed: at most one per paper."""
+
+    paper = models.OneToOneField(Paper, on_delete=models.CASCADE, related_name="submission")
+    feed_date = models.DateField(db_index=True)
+    submitted_at = models.DateTimeField()
+    submitter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    # The username on the source site, for imported submissions.
+    submitter_name = models.CharField(max_length=150, blank=True)
+    comment = models.TextField(blank=True)
+    hidden = models.BooleanField(default=False, help_text="Hidden by a moderator")
+
+    class Meta:
+        ordering = ["-feed_date", "-submitted_at"]
+        indexes = [models.Index(fields=["hidden", "feed_date"], name="submission_feed")]
+
+    def __str__(self) -> str:
+        return f"{self.paper.arxiv_id} on {self.feed_date}"
+
+
+class Upvote(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="votes")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "paper"], name="one_upvote_per_user")]
+
+
+class Comment(models.Model):
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    hidden = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["created_at"]
