@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dj_database_url
 
 from dailypapers import env
+
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 DATA_DIR = env.data_dir()
 BASE_DIR = DATA_DIR.parent
@@ -42,7 +46,7 @@ WSGI_APPLICATION = "dailypapers.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [PACKAGE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -98,6 +102,10 @@ TRENDING_WINDOW_DAYS = env.get_int("DAILYPAPERS_TRENDING_WINDOW_DAYS", 7)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STATIC_ROOT.mkdir(exist_ok=True)
+# Serve straight from the package when collectstatic has not run (tests, first boot).
+WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

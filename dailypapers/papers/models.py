@@ -112,6 +112,9 @@ class Authorship(models.Model):
             models.UniqueConstraint(fields=["paper", "position"], name="authorship_unique_position")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.author_id} on {self.paper_id} at {self.position}"
+
 
 class Submission(models.Model):
     """A paper's entry in the daily feed: at most one per paper."""
@@ -141,7 +144,12 @@ class Upvote(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "paper"], name="one_upvote_per_user")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "paper"], name="one_upvote_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ▲ {self.paper_id}"
 
 
 class Comment(models.Model):
@@ -156,3 +164,6 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on {self.paper_id}"

@@ -1,0 +1,77 @@
+"""Feed periods (a day, an ISO week, a month): parsing, bounds, labels and URLs."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # "day" | "week" | "month"
+    start: dt.date
+    end: dt.date  # inclusive
+
+    @property
+    def key(self) -> str:
+        if self.kind == "day":
+            return self.start.isoformat()
+        if self.kind == "week":
+            year, week, _ = self.start.isocalendar()
+            return f"{year}-W{week:02d}"
+        return self.start.strftime("%Y-%m")
+
+    @property
+    def label(self) -> str:
+        if self.kind == "day":
+            return self.start.strftime("%b %-d, %Y")
+        if self.kind == "week":
+            year, week, _ = self.start.isocalendar()
+            return f"Week {week}, {year}"
+        return self.start.strftime("%B %Y")
+
+    @property
+    def url(self) -> str:
+        return reverse(f"papers:{self.kind}", args=[self.key])
+
+    def containing(self, day: dt.date) -> Period:
+        """The period of the same kind that holds `day`."""
+        return period_containing(self.kind, day)
+
+
+def period_containing(kind: str, day: dt.date) -> Period:
+    if kind == "day":
+        return Period("day", day, day)
+    if kind == "week":
+        start = day - dt.timedelta(days=day.weekday())
+        return Period("week", start, start + dt.timedelta(days=6))
+    last = calendar.monthrange(day.year, day.month)[1]
+    return Period("month", day.replace(day=1), day.replace(day=last))
+
+
+def parse_period(kind: str, key: str) -> Period:
+    """Parse a URL key (2025-01-31, 2025-W05, 2025-01); raise ValueError when malformed."""
+    if kind == "day":
+        return period_containing("day", dt.date.fromisoformat(_strict_day(key)))
+    pattern = _WEEK if kind == "week" else _MONTH
+    match = pattern.match(key)
+    if not match:
+        raise ValueError(f"malformed {kind}: {key!r}")
+    year, number = int(match.group(1)), int(match.group(2))
+    if kind == "week":
+        return period_containing("week", dt.date.fromisocalendar(year, number, 1))
+    return period_containing("month", dt.date(year, number, 1))
+
+
+def _strict_day(key: str) -> str:
+    # fromisoformat also takes 20250131; URLs take only the dashed form.
+    if not re.match(r"^\d{4}-\d{2}-\d{2}$", key):
+        raise ValueError(f"malformed date: {key!r}")
+    return key

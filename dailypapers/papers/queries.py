@@ -1,0 +1,85 @@
+"""Reads shared by the HTML pages, feeds, API and CLI. Every list runs a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet
+
+from dailypapers.papers.models import Author, Authorship, Organization, Paper, Submission
+from dailypapers.papers.names import normalize_name
+from dailypapers.papers.periods import Period
+
+CARD_AUTHORS = 4
+
+
+def visible_submissions() -> QuerySet[Submission]:
+    return Submission.objects.filter(hidden=False)
+
+
+def with_card_data(papers: QuerySet[Paper]) -> QuerySet[Paper]:
+    """Everything a paper card shows, in two queries whatever the page size."""
+    return papers.select_related("organization", "submission").prefetch_related(
+        Prefetch("authorships", queryset=Authorship.objects.select_related("author"))
+    ).annotate(
+        score=F("upvotes") + F("imported_upvotes"),
+        local_comments=Count("comments", filter=Q(comments__hidden=False), distinct=True),
+    )
+
+
+def papers_in_period(period: Period) -> QuerySet[Paper]:
+    """The feed: papers submitted in the period, by upvotes, then earliest submission."""
+    papers = Paper.objects.filter(
+        submission__hidden=False,
+        submission__feed_date__gte=period.start,
+        submission__feed_date__lte=period.end,
+    )
+    return with_card_data(papers).order_by("-score", "submission__submitted_at", "arxiv_id")
+
+
+def latest_feed_date(on_or_before: dt.date | None = None) -> dt.date | None:
+    submissions = visible_submissions()
+    if on_or_before:
+        submissions = submissions.filter(feed_date__lte=on_or_before)
+    return submissions.aggregate(day=Max("feed_date"))["day"]
+
+
+def neighbour_periods(period: Period) -> tuple[Period | None, Period | None]:
+    """The nearest earlier and later periods that have papers (empty ones are skipped)."""
+    bounds = visible_submissions().aggregate(
+        before=Max("feed_date", filter=Q(feed_date__lt=period.start)),
+        after=Min("feed_date", filter=Q(feed_date__gt=period.end)),
+    )
+    before, after = bounds["before"], bounds["after"]
+    return (
+        period.containing(before) if before else None,
+        period.containing(after) if after else None,
+    )
+
+
+def paper_by_arxiv_id(arxiv_id: str) -> Paper | None:
+    papers = Paper.objects.select_related("organization", "submission").prefetch_related(
+        Prefetch("authorships", queryset=Authorship.objects.select_related("author"))
+    )
+    return papers.filter(arxiv_id=arxiv_id).first()
+
+
+def papers_of_organization(organization: Organization) -> QuerySet[Paper]:
+    return with_card_data(organization.papers.all()).order_by("-published_at", "-arxiv_id")
+
+
+def author_by_name(name: str) -> Author | None:
+    return Author.objects.filter(normalized_name=normalize_name(name)).first()
+
+
+def papers_of_author(author: Author) -> QuerySet[Paper]:
+    return with_card_data(author.papers.all()).order_by("-published_at", "-arxiv_id")
+
+
+def search_titles(query: str) -> QuerySet[Paper]:
+    """A plain title/abstract match until the search app lands (FTS + embeddings)."""
+    terms = query.split()[:8]
+    papers = Paper.objects.all()
+    for term in terms:
+        papers = papers.filter(Q(title__icontains=term) | Q(abstract__icontains=term))
+    return with_card_data(papers).order_by("-score", "-published_at")

@@ -1,0 +1,127 @@
+"""Thin views: parse the request, ask `queries`, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from dailypapers.ingest.arxiv_ids import parse_arxiv_id
+from dailypapers.papers import queries, ranking
+from dailypapers.papers.markdown import paper_markdown
+from dailypapers.papers.models import Organization, Paper
+from dailypapers.papers.periods import Period, parse_period, period_containing
+
+PAGE_SIZE = 50
+
+
+def feed_today() -> dt.date:
+    return timezone.now().astimezone(ZoneInfo(settings.FEED_TIME_ZONE)).date()
+
+
+def _page(request: HttpRequest, papers, size: int = PAGE_SIZE):
+    return Paginator(papers, size).get_page(request.GET.get("page"))
+
+
+def _render_period(request: HttpRequest, period: Period, notice: str = "") -> HttpResponse:
+    before, after = queries.neighbour_periods(period)
+    context = {
+        "period": period,
+        "page": _page(request, queries.papers_in_period(period)),
+        "previous": before,
+        "next": after,
+        "tab": period.kind,
+        "notice": notice,
+    }
+    return render(request, "papers/feed.html", context)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    today = feed_today()
+    day = queries.latest_feed_date(on_or_before=today) or queries.latest_feed_date()
+    notice = ""
+    if day is None:
+        day = today
+    elif day != today:
+        notice = f"No papers yet for today; showing the latest day with papers, {day:%b %-d, %Y}."
+    return _render_period(request, period_containing("day", day), notice)
+
+
+def period_feed(request: HttpRequest, kind: str, key: str) -> HttpResponse:
+    try:
+        period = parse_period(kind, key)
+    except ValueError as error:
+        raise Http404(str(error)) from None
+    return _render_period(request, period)
+
+
+def latest_period(request: HttpRequest, kind: str) -> HttpResponse:
+    day = queries.latest_feed_date(on_or_before=feed_today()) or feed_today()
+    return redirect(period_containing(kind, day).url)
+
+
+def trending(request: HttpRequest) -> HttpResponse:
+    result = ranking.cached_trending()
+    by_id = queries.with_card_data(Paper.objects.filter(arxiv_id__in=result.arxiv_ids)).in_bulk(
+        field_name="arxiv_id"
+    )
+    papers = [by_id[arxiv_id] for arxiv_id in result.arxiv_ids if arxiv_id in by_id]
+    context = {
+        "papers": papers,
+        "trending": result,
+        "half_life": settings.TRENDING_HALF_LIFE_HOURS,
+        "window_days": settings.TRENDING_WINDOW_DAYS,
+        "tab": "trending",
+    }
+    return render(request, "papers/trending.html", context)
+
+
+def _paper_or_redirect(arxiv_id: str, suffix: str = ""):
+    parsed = parse_arxiv_id(arxiv_id)
+    if parsed.version is not None:
+        return None, redirect(f"/papers/{parsed.base}{suffix}", permanent=True)
+    paper = queries.paper_by_arxiv_id(parsed.base)
+    if paper is None:
+        raise Http404(f"No paper {parsed.base} here yet.")
+    return paper, None
+
+
+def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    paper, response = _paper_or_redirect(arxiv_id)
+    if response:
+        return response
+    return render(request, "papers/detail.html", {"paper": paper, "arxiv_id": arxiv_id})
+
+
+def paper_markdown_view(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    paper, response = _paper_or_redirect(arxiv_id, suffix=".md")
+    if response:
+        return response
+    return HttpResponse(paper_markdown(paper), content_type="text/markdown; charset=utf-8")
+
+
+def organization(request: HttpRequest, slug: str) -> HttpResponse:
+    org = Organization.objects.filter(slug=slug).first()
+    if org is None:
+        raise Http404(f"No organization {slug!r}.")
+    page = _page(request, queries.papers_of_organization(org), size=30)
+    return render(request, "papers/organization.html", {"organization": org, "page": page})
+
+
+def author(request: HttpRequest, name: str) -> HttpResponse:
+    person = queries.author_by_name(name)
+    if person is None:
+        raise Http404(f"No author named {name!r}.")
+    page = _page(request, queries.papers_of_author(person), size=30)
+    return render(request, "papers/author.html", {"author": person, "page": page})
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:250]
+    page = _page(request, queries.search_titles(query)) if query else None
+    return render(request, "papers/search.html", {"query": query, "page": page})
