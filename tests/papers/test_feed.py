@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from dailypapers.papers.models import Submission
-from tests.factories import make_organization, make_submitted_paper, submit, make_paper
+from tests.factories import make_organization, make_paper, make_submitted_paper, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,8 @@ def test_organization_page_lists_papers_newest_first_paged(client):
 
     assert [p.title for p in first.context["page"]][:2] == ["Paper day 34", "Paper day 33"]
     assert len(first.context["page"]) == 30
-    assert [p.title for p in second.context["page"]] == [f"Paper day {d:02d}" for d in range(4, -1, -1)]
+    expected = [f"Paper day {d:02d}" for d in range(4, -1, -1)]
+    assert [p.title for p in second.context["page"]] == expected
     assert b"35 papers" in first.content
 
 

@@ -23,7 +23,8 @@ def count_queries(client, url: str) -> int:
 
 def add_papers(n: int, org) -> None:
     for _ in range(n):
-        paper = make_paper(organization=org, authors=("Ada Lovelace", "Alan Turing", "Grace Hopper"))
+        authors = ("Ada Lovelace", "Alan Turing", "Grace Hopper")
+        paper = make_paper(organization=org, authors=authors)
         submit(paper, DAY)
 
 
