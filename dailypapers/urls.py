@@ -5,3 +5,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("dailypapers.papers.urls")),
 ]
+
+handler404 = "dailypapers.papers.views.not_found"

@@ -125,3 +125,11 @@ def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:250]
     page = _page(request, queries.search_titles(query)) if query else None
     return render(request, "papers/search.html", {"query": query, "page": page})
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Our 404 page: says what was missing when a view told us, and links to search."""
+    reason = exception.args[0] if exception.args else ""
+    # URL-resolver misses carry a dict of tried patterns: not for readers' eyes.
+    message = reason if isinstance(reason, str) else ""
+    return render(request, "404.html", {"message": message}, status=404)

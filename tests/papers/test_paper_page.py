@@ -88,3 +88,11 @@ def test_hidden_submission_still_has_a_paper_page(client):
     Submission.objects.update(hidden=True)
 
     assert client.get("/papers/2401.01234").status_code == 200
+
+
+def test_unknown_address_gets_the_friendly_404(client):
+    response = client.get("/no/such/page")
+
+    assert response.status_code == 404
+    assert b"There is no page at this address." in response.content
+    assert b"Resolver404" not in response.content
