@@ -8,6 +8,7 @@ import itertools
 from django.utils import timezone
 
 from dailypapers.papers.models import Author, Authorship, Organization, Paper, Submission
+from dailypapers.papers.names import normalize_name
 
 _ids = itertools.count(1)
 
@@ -27,7 +28,7 @@ def make_paper(arxiv_id: str | None = None, authors: tuple[str, ...] = ("Ada Lov
     paper = Paper.objects.create(arxiv_id=arxiv_id, **fields)
     for position, name in enumerate(authors):
         author, _ = Author.objects.get_or_create(
-            normalized_name=name.casefold(), defaults={"name": name}
+            normalized_name=normalize_name(name), defaults={"name": name}
         )
         Authorship.objects.create(paper=paper, author=author, position=position)
     return paper

@@ -1,0 +1,106 @@
+"""Ingestion's public API: every source's items go through here.
+
+- `upsert_records(records) -> Counts`: one batch of PaperRecords, one transaction.
+- `run_ingest(source_name, items, ...) -> IngestRun`: a whole import, batch by batch, with an
+  `IngestRun` that keeps the cursor, the counts and every skipped item's position.
+- `Position`, `Skip`, `Item`: what sources yield (see `positions`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+
+from django.db import transaction
+from django.utils import timezone
+
+from dailypapers.ingest.models import IngestRun
+from dailypapers.ingest.positions import Item, Position, Skip
+from dailypapers.ingest.records import PaperRecord
+from dailypapers.ingest.upsert import Counts, upsert_records
+
+__all__ = ["Counts", "Item", "Position", "Skip", "run_ingest", "upsert_records"]
+
+log = logging.getLogger("dailypapers.ingest")
+# The run row keeps this many skipped positions; the log has them all.
+MAX_REPORTED_SKIPS = 200
+
+
+def run_ingest(
+    source_name: str,
+    items: Iterable[Item],
+    *,
+    batch_size: int = 500,
+    progress: Callable[[Position], None] | None = None,
+    arguments: str = "",
+) -> IngestRun:
+    """Import `items` in batches; return the finished run (status done, partial or failed).
+
+    Each batch commits together with the run's cursor and counts, so a crash loses at most the
+    batch in hand and a resumed run can start after the last cursor. An exception is recorded
+    on the run (status failed) and re-raised.
+    """
+    run = IngestRun.objects.create(source=source_name, arguments=arguments)
+    counts = Counts()
+    skips: list[str] = []
+    batch: list[PaperRecord] = []
+    pending_cursor = ""
+
+    def flush() -> None:
+        nonlocal counts, batch
+        total = replace(counts)
+        with transaction.atomic():
+            total += upsert_records(batch)
+            # The cursor commits with the rows it vouches for.
+            run.cursor = pending_cursor or run.cursor
+            run.counts = total.as_dict()
+            run.error = _skip_report(skips)
+            run.save(update_fields=["cursor", "counts", "error"])
+        counts, batch = total, []
+
+    try:
+        for position, item in items:
+            if isinstance(item, Skip):
+                counts.skipped += 1
+                skips.append(f"{position}: {item.reason}")
+                log.warning("%s: %s", position, item.reason)
+            else:
+                batch.append(item)
+            pending_cursor = position.cursor or pending_cursor
+            if progress:
+                progress(position)
+            if len(batch) >= batch_size:
+                flush()
+        flush()
+    except BaseException as exc:
+        _finish(
+            run,
+            IngestRun.Status.FAILED,
+            counts,
+            f"{type(exc).__name__}: {exc}\n" + _skip_report(skips),
+        )
+        log.error("%s run %s failed after %s: %s", source_name, run.pk, counts.as_dict(), exc)
+        raise
+    status = IngestRun.Status.PARTIAL if counts.skipped else IngestRun.Status.DONE
+    _finish(run, status, counts, _skip_report(skips))
+    log.info("%s run %s %s: %s", source_name, run.pk, run.status, run.counts)
+    return run
+
+
+def _finish(run: IngestRun, status: str, counts: Counts, error: str) -> None:
+    run.status = status
+    run.counts = counts.as_dict()
+    run.error = error.strip()
+    run.finished_at = timezone.now()
+    try:
+        run.save(update_fields=["status", "counts", "error", "finished_at"])
+    except Exception:  # Never let bookkeeping hide the error that ended the run.
+        log.exception("could not record the end of %s run %s", run.source, run.pk)
+
+
+def _skip_report(skips: list[str]) -> str:
+    lines = skips[:MAX_REPORTED_SKIPS]
+    if len(skips) > MAX_REPORTED_SKIPS:
+        lines.append(f"... and {len(skips) - MAX_REPORTED_SKIPS} more skipped items")
+    return "\n".join(lines)

@@ -1,0 +1,66 @@
+"""What long ingest commands show: a progress bar on a terminal, skipped items, a summary line."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TextIO
+
+from tqdm import tqdm
+
+from dailypapers.ingest.positions import Position
+
+
+class _TqdmHandler(logging.Handler):
+    """Writes records above the progress bar instead of through it."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__(logging.WARNING)
+        self.stream = stream
+
+    def emit(self, record: logging.LogRecord) -> None:
+        tqdm.write(self.format(record), file=self.stream)
+
+
+@contextmanager
+def ingest_console(
+    stream: TextIO,
+    *,
+    total: int | None = None,
+    unit: str = "item",
+    advance: Callable[[Position], int] = lambda position: 1,
+) -> Iterator[Callable[[Position], None]]:
+    """Yield a `progress` callback for `run_ingest`; show skips as `path:item N: reason`.
+
+    While it is open, the ingest logger's warnings (one per skipped item) go to `stream` and
+    stop there: the console handler would otherwise print each one a second time.
+    """
+    logger = logging.getLogger("dailypapers.ingest")
+    handler = _TqdmHandler(stream)
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    bar = tqdm(total=total, unit=unit, file=stream, disable=not _isatty(stream), leave=False)
+    try:
+        yield lambda position: bar.update(advance(position))
+    finally:
+        bar.close()
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+def summary(files: int, counts: dict[str, int], seconds: float) -> str:
+    keys = ("items", "created", "updated", "unchanged", "skipped")
+    return ", ".join(
+        [f"files {files}", *(f"{k} {counts.get(k, 0)}" for k in keys), f"{seconds:.1f}s"]
+    )
+
+
+def skipped_message(skipped: int) -> str:
+    return f"{skipped} item{'' if skipped == 1 else 's'} skipped"
+
+
+def _isatty(stream: TextIO) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())

@@ -1,0 +1,272 @@
+"""Hugging Face `/api/daily_papers` responses (saved files) as normalized paper records.
+
+Reads `.json` day files (a list of items, a list of Python-repr strings, or an object wrapping
+`data`) and `.jsonl`/`.jsonl.xz` files with one item per line (the bundled demo corpus).
+Every item becomes `(Position, PaperRecord)` or `(Position, Skip)`: a bad item never stops the
+file and is never dropped silently.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import json
+import lzma
+import os
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from dailypapers.ingest.arxiv_ids import parse_arxiv_id
+from dailypapers.ingest.positions import Item, Position, Skip
+from dailypapers.ingest.records import OrganizationRecord, PaperRecord, SubmissionRecord
+from dailypapers.papers.names import clean_text
+
+SOURCE = "hf"
+HF_BASE = "https://huggingface.co"
+SUFFIXES = (".json", ".jsonl", ".jsonl.xz")
+_DATE_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})")
+
+
+class ItemError(ValueError):
+    """An item that cannot become a record; the message says why."""
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files to read, in order: a folder contributes its day files sorted by name."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.exists() and not os.access(path, os.R_OK):
+            raise PermissionError(f"cannot read {path}")
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.name.endswith(SUFFIXES)))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise FileNotFoundError(f"no such file or folder: {path}")
+    return files
+
+
+def read_paths(paths: Iterable[str | Path], *, after: str = "") -> Iterator[Item]:
+    """Every item of every file; `after` (a cursor: a file already done) skips up to that file."""
+    files = expand_paths(paths)
+    if after and after in (names := [str(f) for f in files]):
+        files = files[names.index(after) + 1 :]
+    for path in files:
+        yield from read_file(path)
+
+
+def read_file(path: Path) -> Iterator[Item]:
+    """The items of one file; the last one carries the file as the resume cursor."""
+    # One item of look-ahead tells which item is the file's last.
+    previous: tuple[int, Any] | None = None
+    file_date, unit = None, "item"
+    try:
+        raw_items, file_date, unit = open_items(path)
+        for index, raw in raw_items:
+            if previous is not None:
+                yield _parsed(path, *previous, unit, file_date, last=False)
+            previous = (index, raw)
+    except (OSError, ValueError, EOFError, lzma.LZMAError) as exc:
+        # What was read stands; the unreadable rest of the file is one skipped entry.
+        if previous is not None:
+            yield _parsed(path, *previous, unit, file_date, last=False)
+        yield Position(str(path), cursor=str(path)), Skip(f"unreadable file: {exc}")
+        return
+    if previous is not None:
+        yield _parsed(path, *previous, unit, file_date, last=True)
+
+
+def _parsed(
+    path: Path, index: int, raw: Any, unit: str, file_date: dt.date | None, *, last: bool
+) -> Item:
+    position = Position(str(path), index, unit, cursor=str(path) if last else "")
+    try:
+        return position, parse_item(as_item(raw), file_date)
+    except ItemError as exc:
+        return position, Skip(str(exc))
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        # A shape the parser did not foresee: still one reported item, not a lost file.
+        return position, Skip(f"unexpected item shape: {type(exc).__name__}: {exc}")
+
+
+def open_items(path: Path) -> tuple[Iterator[tuple[int, Any]], dt.date | None, str]:
+    """A file's numbered raw items, the feed date its name or wrapper gives, and the unit.
+
+    Raises OSError/ValueError when the file as a whole cannot be read.
+    """
+    match = _DATE_NAME.match(path.name)
+    file_date = dt.date.fromisoformat(match.group(1)) if match else None
+    if path.name.endswith((".jsonl", ".jsonl.xz")):
+        return _json_lines(path), file_date, "line"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if isinstance(data, dict) and isinstance(data.get("data"), list):
+        # 2025-01-10 came wrapped as {"status", "date", "count", "data": [...]}.
+        if file_date is None and isinstance(data.get("date"), str):
+            file_date = _date(data["date"], "date")
+        data = data["data"]
+    if not isinstance(data, list):
+        raise ValueError("expected a JSON list of items or an object with a 'data' list")
+    return enumerate(data), file_date, "item"
+
+
+def _json_lines(path: Path) -> Iterator[tuple[int, Any]]:
+    """Streamed, so the corpus never sits in memory whole; a bad line is one bad item."""
+    opener = lzma.open if path.name.endswith(".xz") else open
+    with opener(path, "rt", encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield number, json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield number, ItemError(f"not JSON: {exc}")
+
+
+def as_item(raw: Any) -> dict[str, Any]:
+    """A raw item as a dict, whichever way the file stored it; ItemError if it is none."""
+    if isinstance(raw, ItemError):
+        raise raw
+    if isinstance(raw, str):
+        # 2024-12-11..2025-01-09 stored each item as the Python repr of a dict.
+        try:
+            raw = ast.literal_eval(raw)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as exc:
+            raise ItemError(f"string item is not a Python literal: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ItemError(f"expected an object, got {type(raw).__name__}")
+    return raw
+
+
+def parse_item(item: dict[str, Any], file_date: dt.date | None = None) -> PaperRecord:
+    """One daily item as a PaperRecord; raises ItemError naming the offending field."""
+    paper = item.get("paper")
+    if not isinstance(paper, dict):
+        raise ItemError("missing 'paper' object")
+    try:
+        arxiv_id = parse_arxiv_id(_str(paper, "id", "paper."))
+    except ValueError as exc:
+        raise ItemError(f"paper.id: {exc}") from None
+    title = clean_text(_str(item, "title")) or clean_text(_str(paper, "title", "paper."))
+    if not title:
+        raise ItemError("no title")
+    return PaperRecord(
+        arxiv_id=arxiv_id.base,
+        version=arxiv_id.version,
+        title=title,
+        abstract=clean_text(_str(paper, "summary", "paper.")),
+        authors=_authors(paper.get("authors")),
+        published_at=_datetime(paper.get("publishedAt"), "paper.publishedAt"),
+        github_repo=_url(_str(paper, "githubRepo", "paper.")),
+        github_stars=_count(paper.get("githubStars"), "paper.githubStars"),
+        project_page=_url(_str(paper, "projectPage", "paper.")),
+        # Before `thumbnail` existed the same social-card image was called `mediaUrl`.
+        thumbnail=_url(_str(item, "thumbnail") or _str(item, "mediaUrl")),
+        media_urls=_str_list(paper.get("mediaUrls") or item.get("mediaUrls"), "mediaUrls"),
+        organization=_organization(paper.get("organization") or item.get("organization")),
+        ai_summary=clean_text(_str(paper, "ai_summary", "paper.")),
+        ai_keywords=_str_list(paper.get("ai_keywords"), "paper.ai_keywords"),
+        imported_upvotes=_count(paper.get("upvotes"), "paper.upvotes"),
+        imported_comments=_count(item.get("numComments"), "numComments"),
+        submission=_submission(item, paper, file_date),
+        source=SOURCE,
+    )
+
+
+def _submission(item: dict, paper: dict, file_date: dt.date | None) -> SubmissionRecord | None:
+    on_daily = _datetime(paper.get("submittedOnDailyAt"), "paper.submittedOnDailyAt")
+    entered = _datetime(item.get("publishedAt"), "publishedAt")
+    # Demo corpus lines carry their day as `date`; it stands in for the file name.
+    if item.get("date") is not None:
+        file_date = _date(item["date"], "date")
+    feed_date = on_daily.date() if on_daily else file_date or (entered.date() if entered else None)
+    if feed_date is None:
+        return None
+    submitted_at = entered or on_daily or dt.datetime.combine(feed_date, dt.time(), dt.UTC)
+    return SubmissionRecord(feed_date, submitted_at, _submitter(item, paper))
+
+
+def _submitter(item: dict, paper: dict) -> str:
+    """The submitter's username: newer items name it in the paper, older ones at the top."""
+    holders = ((paper.get("submittedOnDailyBy"), "user"), (item.get("submittedBy"), "name"))
+    for holder, key in holders:
+        if isinstance(holder, dict) and isinstance(holder.get(key), str) and holder[key].strip():
+            return holder[key].strip()
+    return ""
+
+
+def _authors(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ItemError("paper.authors: expected a list")
+    names = []
+    for index, author in enumerate(value):
+        if not isinstance(author, dict):
+            raise ItemError(f"paper.authors[{index}]: expected an object")
+        name = clean_text(author["name"]) if isinstance(author.get("name"), str) else ""
+        if name:  # Hidden authors are still authors; only a nameless entry has nothing to keep.
+            names.append(name)
+    return names
+
+
+def _organization(value: Any) -> OrganizationRecord | None:
+    if not isinstance(value, dict) or not isinstance(value.get("name"), str):
+        return None
+    name = value["name"].strip()
+    if not name:
+        return None
+    avatar = _str(value, "avatar", "organization.") or _str(value, "avatarUrl", "organization.")
+    fullname = clean_text(_str(value, "fullname", "organization."))
+    return OrganizationRecord(name, fullname, _url(avatar))
+
+
+def _str(obj: dict, key: str, prefix: str = "") -> str:
+    value = obj.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ItemError(f"{prefix}{key}: expected text, got {type(value).__name__}")
+    return value
+
+
+def _str_list(value: Any, field: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ItemError(f"{field}: expected a list of strings")
+    return [v.strip() for v in value if v.strip()]
+
+
+def _count(value: Any, field: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ItemError(f"{field}: expected a count, got {value!r}")
+    return value
+
+
+def _url(value: str) -> str:
+    value = value.strip()
+    # Avatars are sometimes site-relative (`/avatars/...`).
+    return HF_BASE + value if value.startswith("/") else value
+
+
+def _datetime(value: Any, field: str) -> dt.datetime | None:
+    if value is None or value == "":
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ItemError(f"{field}: not an ISO datetime: {value!r}") from None
+    # The API writes UTC with a `Z`; a naive time is taken as UTC rather than local time.
+    return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
+
+
+def _date(value: Any, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ItemError(f"{field}: not a YYYY-MM-DD date: {value!r}") from None

@@ -1,0 +1,293 @@
+"""The one upsert every source's records go through (public through `pipeline`).
+
+Each batch costs a fixed handful of queries whatever its size: existing rows are looked up per
+batch, new rows go in with `bulk_create`, changed rows with `bulk_update`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from dailypapers.ingest.records import PaperRecord, SubmissionRecord
+from dailypapers.papers.models import Author, Authorship, Organization, Paper, Submission
+from dailypapers.papers.names import normalize_name, org_slug
+
+# Below every backend's limit on query parameters (SQLite's old default is 999).
+_CHUNK = 900
+# Record attribute -> Paper field for what the arXiv version governs: an older version
+# of a paper (or a source that names no version, once one is known) only fills gaps here.
+_VERSIONED = {
+    "title": "title",
+    "abstract": "abstract",
+    "categories": "categories",
+    "primary_category": "primary_category",
+    "published_at": "published_at",
+    "updated_at": "updated_at_source",
+    "doi": "doi",
+    "journal_ref": "journal_ref",
+    "arxiv_comments": "arxiv_comments",
+}
+# The rest is the source's own current view (links, AI fields, counts): the latest wins.
+_CURRENT = [
+    "github_repo",
+    "project_page",
+    "thumbnail",
+    "media_urls",
+    "ai_summary",
+    "ai_keywords",
+]
+_COUNTS = ["github_stars", "imported_upvotes", "imported_comments"]
+_TRACKED = [*_VERSIONED.values(), *_CURRENT, *_COUNTS, "version", "organization_id"]
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+
+    def __iadd__(self, other: Counts) -> Counts:
+        for name, value in asdict(other).items():
+            setattr(self, name, getattr(self, name) + value)
+        return self
+
+    @property
+    def items(self) -> int:
+        return self.created + self.updated + self.unchanged + self.skipped
+
+    def as_dict(self) -> dict[str, int]:
+        return {**asdict(self), "items": self.items}
+
+
+def upsert_records(records: Iterable[PaperRecord]) -> Counts:
+    """Write a batch of records in one transaction: create, update or leave each paper."""
+    records = list(records)
+    counts = Counts()
+    if not records:
+        return counts
+    with transaction.atomic():
+        _Batch(records).write(counts)
+    return counts
+
+
+class _Batch:
+    def __init__(self, records: list[PaperRecord]) -> None:
+        self.records = records
+        arxiv_ids = {r.arxiv_id for r in records}
+        self.papers = {p.arxiv_id: p for p in _in_chunks(Paper.objects, "arxiv_id", arxiv_ids)}
+        self.existing = set(self.papers)
+        pks = [p.pk for p in self.papers.values()]
+        self.author_lists: dict[str, list[int]] = {a: [] for a in arxiv_ids}
+        by_pk = {p.pk: p.arxiv_id for p in self.papers.values()}
+        for paper_id, author_id in _in_chunks(
+            Authorship.objects.order_by("paper_id", "position"),
+            "paper_id",
+            pks,
+            "paper_id",
+            "author_id",
+        ):
+            self.author_lists[by_pk[paper_id]].append(author_id)
+        self.submitted = {
+            by_pk[pk] for (pk,) in _in_chunks(Submission.objects.all(), "paper_id", pks, "paper_id")
+        }
+        self.organizations = _upsert_organizations(records)
+        self.authors = _upsert_authors(records)
+
+    def write(self, counts: Counts) -> None:
+        # A paper listed twice in one batch gets each record applied in turn, and is counted
+        # once, by its net change: re-reading the same files then reports nothing as updated.
+        before = {a: {f: getattr(p, f) for f in _TRACKED} for a, p in self.papers.items()}
+        authors_before = dict(self.author_lists)
+        touched: dict[str, set[str]] = {}
+        new_submissions: dict[str, SubmissionRecord] = {}
+        for record in self.records:
+            arxiv_id = record.arxiv_id
+            paper = self.papers.get(arxiv_id)
+            if paper is None:
+                paper = self.papers[arxiv_id] = Paper(arxiv_id=arxiv_id, source=record.source)
+            fields = touched.setdefault(arxiv_id, set())
+            fields |= self._apply(paper, record)
+            authors = [self.authors[k] for k in _author_keys(record.authors)]
+            if authors and (self._authoritative(paper, record) or not self.author_lists[arxiv_id]):
+                self.author_lists[arxiv_id] = authors
+            if record.submission and arxiv_id not in self.submitted:
+                # One submission per paper: a later day never moves it.
+                self.submitted.add(arxiv_id)
+                new_submissions[arxiv_id] = record.submission
+        counts.unchanged += len(self.records) - len(touched)
+        dirty, changed_fields, new_authors = set(), set(), set()
+        for arxiv_id, fields in touched.items():
+            paper = self.papers[arxiv_id]
+            net = {
+                f
+                for f in fields
+                if arxiv_id not in before or getattr(paper, f) != before[arxiv_id][f]
+            }
+            if self.author_lists[arxiv_id] != authors_before[arxiv_id]:
+                new_authors.add(arxiv_id)
+            if arxiv_id not in self.existing:
+                counts.created += 1
+            elif net or arxiv_id in new_authors or arxiv_id in new_submissions:
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
+                continue
+            dirty.add(arxiv_id)
+            changed_fields |= net
+        self._save(dirty, changed_fields, new_authors, new_submissions)
+
+    def _authoritative(self, paper: Paper, record: PaperRecord) -> bool:
+        if paper.pk is None and paper.version is None:
+            return True
+        if record.version is None:
+            return paper.version is None
+        return paper.version is None or record.version >= paper.version
+
+    def _apply(self, paper: Paper, record: PaperRecord) -> set[str]:
+        """Copy what the record says onto the paper; return the fields that changed."""
+        changed: set[str] = set()
+        authoritative = self._authoritative(paper, record)
+
+        def put(field: str, value: Any) -> None:
+            if getattr(paper, field) != value:
+                setattr(paper, field, value)
+                changed.add(field)
+
+        for attr, field in _VERSIONED.items():
+            value = _fit(field, getattr(record, attr))
+            if value not in ("", None) and (authoritative or not getattr(paper, field)):
+                put(field, value)
+        for field in _CURRENT:
+            value = _fit(field, getattr(record, field))
+            if value:  # Empty means "not said": never erase what is known.
+                put(field, value)
+        for field in _COUNTS:
+            # Counts only rise: saved days overlap (a paper can be listed twice), and an older
+            # snapshot read again must not undo a newer one, so re-reading files changes nothing.
+            value, known = getattr(record, field), getattr(paper, field)
+            if value is not None and (known is None or value > known):
+                put(field, value)
+        if record.version is not None and (paper.version or 0) < record.version:
+            put("version", record.version)
+        if record.organization:
+            put("organization_id", self.organizations[org_slug(record.organization.name)].pk)
+        return changed
+
+    def _save(
+        self,
+        dirty: set[str],
+        fields: set[str],
+        new_authors: set[str],
+        new_submissions: dict[str, SubmissionRecord],
+    ) -> None:
+        Paper.objects.bulk_create([self.papers[a] for a in dirty - self.existing])
+        if updated := [self.papers[a] for a in dirty & self.existing]:
+            now = timezone.now()
+            for paper in updated:
+                paper.modified_at = now  # bulk_update skips auto_now.
+            Paper.objects.bulk_update(updated, sorted(fields | {"modified_at"}), batch_size=500)
+        replaced = [self.papers[a].pk for a in new_authors & self.existing]
+        for chunk in _chunks(replaced):
+            Authorship.objects.filter(paper_id__in=chunk).delete()
+        Authorship.objects.bulk_create(
+            Authorship(paper_id=self.papers[a].pk, author_id=author_id, position=position)
+            for a in sorted(new_authors)
+            for position, author_id in enumerate(self.author_lists[a])
+        )
+        Submission.objects.bulk_create(
+            Submission(
+                paper_id=self.papers[a].pk,
+                feed_date=s.feed_date,
+                submitted_at=s.submitted_at,
+                submitter_name=_fit_submitter(s),
+            )
+            for a, s in new_submissions.items()
+        )
+
+
+def _upsert_organizations(records: list[PaperRecord]) -> dict[str, Organization]:
+    """Organizations by slug, created or refreshed (full name, avatar) from the records."""
+    wanted = {org_slug(r.organization.name): r.organization for r in records if r.organization}
+    if not wanted:
+        return {}
+    known = {o.slug: o for o in _in_chunks(Organization.objects, "slug", wanted)}
+    changed = []
+    for slug, org in wanted.items():
+        fullname = _fit_model(Organization, "fullname", org.fullname)
+        avatar = _fit_model(Organization, "avatar_url", org.avatar_url)
+        if slug not in known:
+            name = _fit_model(Organization, "name", org.name)
+            known[slug] = Organization(slug=slug, name=name, fullname=fullname, avatar_url=avatar)
+            continue
+        current = known[slug]
+        if (fullname and fullname != current.fullname) or (avatar and avatar != current.avatar_url):
+            current.fullname = fullname or current.fullname
+            current.avatar_url = avatar or current.avatar_url
+            changed.append(current)
+    Organization.objects.bulk_create(
+        [o for o in known.values() if o.pk is None], ignore_conflicts=True
+    )
+    Organization.objects.bulk_update(changed, ["fullname", "avatar_url"])
+    # Re-read: with ignore_conflicts the new rows come back without their keys.
+    return {o.slug: o for o in _in_chunks(Organization.objects, "slug", wanted)}
+
+
+def _upsert_authors(records: list[PaperRecord]) -> dict[str, int]:
+    """Author ids by normalized name; missing authors are created with the first spelling seen."""
+    spellings: dict[str, str] = {}
+    for record in records:
+        for key, name in zip(_author_keys(record.authors), record.authors, strict=True):
+            spellings.setdefault(key, name)
+    ids = dict(
+        _in_chunks(Author.objects.all(), "normalized_name", spellings, "normalized_name", "id")
+    )
+    missing = [key for key in spellings if key not in ids]
+    # bulk_create bypasses Author.save, so the normalized name is set here.
+    Author.objects.bulk_create(
+        [Author(name=_fit_model(Author, "name", spellings[k]), normalized_name=k) for k in missing],
+        ignore_conflicts=True,
+        batch_size=500,
+    )
+    ids.update(
+        _in_chunks(Author.objects.all(), "normalized_name", missing, "normalized_name", "id")
+    )
+    return ids
+
+
+def _author_keys(names: list[str]) -> list[str]:
+    return [normalize_name(name)[:300] or name[:300] for name in names]
+
+
+def _fit(field: str, value: Any) -> Any:
+    return _fit_model(Paper, field, value)
+
+
+def _fit_model(model: type, field: str, value: Any) -> Any:
+    """Make text fit its column: clip names, drop a URL too long to be stored whole."""
+    limit = model._meta.get_field(field).max_length
+    if not isinstance(value, str) or limit is None or len(value) <= limit:
+        return value
+    return "" if value.startswith("http") else value[:limit]
+
+
+def _fit_submitter(submission: SubmissionRecord) -> str:
+    return _fit_model(Submission, "submitter_name", submission.submitter_name)
+
+
+def _chunks(values: Iterable[Any]) -> Iterator[list[Any]]:
+    values = list(values)
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+def _in_chunks(queryset: Any, field: str, values: Iterable[Any], *columns: str) -> Iterator[Any]:
+    """Rows whose `field` is in `values` (as tuples of `columns` if given), a chunk at a time."""
+    for chunk in _chunks(values):
+        rows = queryset.filter(**{f"{field}__in": chunk})
+        yield from rows.values_list(*columns) if columns else rows
