@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from dailypapers.papers.models import Author, Authorship, Organization, Paper, Submission
+from dailypapers.papers.models import (
+    Author,
+    Authorship,
+    Comment,
+    Organization,
+    Paper,
+    Submission,
+)
 from dailypapers.papers.names import normalize_name
 from dailypapers.papers.periods import Period
 
@@ -23,8 +31,21 @@ def with_card_data(papers: QuerySet[Paper]) -> QuerySet[Paper]:
         Prefetch("authorships", queryset=Authorship.objects.select_related("author"))
     ).annotate(
         score=F("upvotes") + F("imported_upvotes"),
-        local_comments=Count("comments", filter=Q(comments__hidden=False), distinct=True),
+        local_comments=_visible_comment_count(),
     )
+
+
+def _visible_comment_count() -> Coalesce:
+    # A correlated count rather than JOIN + GROUP BY: grouping by every paper column
+    # (abstracts included) made month pages sort on disk.
+    counts = (
+        Comment.objects.filter(paper=OuterRef("pk"), hidden=False)
+        .order_by()
+        .values("paper")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts), 0)
 
 
 def papers_in_period(period: Period) -> QuerySet[Paper]:
@@ -46,11 +67,11 @@ def latest_feed_date(on_or_before: dt.date | None = None) -> dt.date | None:
 
 def neighbour_periods(period: Period) -> tuple[Period | None, Period | None]:
     """The nearest earlier and later periods that have papers (empty ones are skipped)."""
-    bounds = visible_submissions().aggregate(
-        before=Max("feed_date", filter=Q(feed_date__lt=period.start)),
-        after=Min("feed_date", filter=Q(feed_date__gt=period.end)),
-    )
-    before, after = bounds["before"], bounds["after"]
+    # Two queries with the bound in WHERE: each is one index seek. A single aggregate with
+    # FILTER clauses reads every submission instead (14 ms at 100 K papers).
+    submissions = visible_submissions()
+    before = submissions.filter(feed_date__lt=period.start).aggregate(d=Max("feed_date"))["d"]
+    after = submissions.filter(feed_date__gt=period.end).aggregate(d=Min("feed_date"))["d"]
     return (
         period.containing(before) if before else None,
         period.containing(after) if after else None,

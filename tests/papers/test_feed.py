@@ -145,3 +145,28 @@ def test_latest_week_redirects_to_the_week_with_papers(client):
 
     assert response.status_code == 302
     assert response.url == "/papers/week/2025-W11"
+
+
+def test_comment_count_adds_visible_local_comments_to_imported(client):
+    from django.contrib.auth.models import User
+
+    from dailypapers.papers.models import Comment
+
+    paper = make_submitted_paper(DAY, imported_comments=2)
+    user = User.objects.create(username="reader")
+    Comment.objects.create(paper=paper, author=user, body="Nice")
+    Comment.objects.create(paper=paper, author=user, body="Spam", hidden=True)
+
+    html = client.get(reverse("papers:day", args=["2025-03-12"])).content.decode()
+
+    assert "3 comments" in html
+
+
+def test_excerpt_cuts_long_abstracts_at_a_word():
+    from dailypapers.papers.templatetags.paper_tags import excerpt
+
+    text = "word " * 100
+
+    assert excerpt("short", 320) == "short"
+    assert excerpt(text, 22) == "word word word word…"
+    assert len(excerpt(text)) <= 321
