@@ -33,8 +33,8 @@ class Period:
         if self.kind == "day":
             return self.start.strftime("%b %-d, %Y")
         if self.kind == "week":
-            year, week, _ = self.start.isocalendar()
-            return f"Week {week}, {year}"
+            week = self.start.isocalendar()[1]
+            return f"Week {week} · {_day_range(self.start, self.end)}"
         return self.start.strftime("%B %Y")
 
     @property
@@ -75,3 +75,12 @@ def _strict_day(key: str) -> str:
     if not re.match(r"^\d{4}-\d{2}-\d{2}$", key):
         raise ValueError(f"malformed date: {key!r}")
     return key
+
+
+def _day_range(start: dt.date, end: dt.date) -> str:
+    """Jun 22 – 28, 2026; Jun 29 – Jul 5, 2026; Dec 29, 2025 – Jan 4, 2026."""
+    if start.year != end.year:
+        return f"{start:%b %-d, %Y} – {end:%b %-d, %Y}"
+    if start.month != end.month:
+        return f"{start:%b %-d} – {end:%b %-d, %Y}"
+    return f"{start:%b %-d} – {end:%-d, %Y}"
