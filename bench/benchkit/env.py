@@ -1,0 +1,37 @@
+"""Where a fill lives, the environment every process gets, and how to run `dailypapers`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from . import ROOT
+
+BENCH_ROOT = ROOT / "var" / "bench"
+
+
+def data_dir_for(args: argparse.Namespace) -> Path:
+    # One dir per engine/database, so a PostgreSQL run never wipes the SQLite fill.
+    if not args.database_url:
+        return BENCH_ROOT / "sqlite"
+    return BENCH_ROOT / f"pg-{urlsplit(args.database_url).path.lstrip('/')}"
+
+
+def configure_env(args: argparse.Namespace, data_dir: Path) -> None:
+    """Set the env for this process (django.setup) and every child (migrate, serve)."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = "dailypapers.settings"
+    os.environ["DAILYPAPERS_DATA_DIR"] = str(data_dir)
+    os.environ["DAILYPAPERS_DEBUG"] = "false"  # a stray DEBUG=true would skew every number
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+
+
+def manage(*command: str) -> list[str]:
+    script = shutil.which("dailypapers", path=str(Path(sys.executable).parent))
+    return [script, *command] if script else [sys.executable, str(ROOT / "manage.py"), *command]
