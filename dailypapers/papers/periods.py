@@ -65,9 +65,12 @@ def parse_period(kind: str, key: str) -> Period:
     if not match:
         raise ValueError(f"malformed {kind}: {key!r}")
     year, number = int(match.group(1)), int(match.group(2))
-    if kind == "week":
-        return period_containing("week", dt.date.fromisocalendar(year, number, 1))
-    return period_containing("month", dt.date(year, number, 1))
+    try:
+        if kind == "week":
+            return period_containing("week", dt.date.fromisocalendar(year, number, 1))
+        return period_containing("month", dt.date(year, number, 1))
+    except OverflowError:  # the last week of year 9999 ends in year 10000
+        raise ValueError(f"{kind} out of range: {key!r}") from None
 
 
 def _strict_day(key: str) -> str:
