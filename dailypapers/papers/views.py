@@ -24,6 +24,11 @@ def feed_today() -> dt.date:
     return timezone.now().astimezone(ZoneInfo(settings.FEED_TIME_ZONE)).date()
 
 
+def _clean(text: str) -> str:
+    """User text fit for a query: PostgreSQL rejects NUL characters in parameters."""
+    return text.replace("\x00", "").strip()
+
+
 def _page(request: HttpRequest, papers, size: int = PAGE_SIZE):
     return Paginator(papers, size).get_page(request.GET.get("page"))
 
@@ -114,7 +119,7 @@ def organization(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def author(request: HttpRequest, name: str) -> HttpResponse:
-    person = queries.author_by_name(name)
+    person = queries.author_by_name(_clean(name))
     if person is None:
         raise Http404(f"No author named {name!r}.")
     page = _page(request, queries.papers_of_author(person), size=30)
@@ -122,7 +127,7 @@ def author(request: HttpRequest, name: str) -> HttpResponse:
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:250]
+    query = _clean(request.GET.get("q", ""))[:250]
     page = _page(request, queries.search_titles(query)) if query else None
     return render(request, "papers/search.html", {"query": query, "page": page})
 

@@ -273,3 +273,28 @@ def test_a_batch_that_fails_half_way_writes_nothing(monkeypatch):
     assert not Author.objects.exists()
     assert not Organization.objects.exists()
     assert not Authorship.objects.exists()
+
+
+@pytest.mark.django_db
+def test_hostile_text_is_stored_verbatim_and_nul_is_dropped():
+    from dailypapers.ingest.sources.hf_daily import parse_item
+
+    item = {
+        "paper": {
+            "id": "2501.00001",
+            "title": "Bad\x00 title",
+            "summary": "<script>alert(1)</script>\x00",
+            "authors": [{"name": "Eve\x00 Hacker"}],
+            "upvotes": 1,
+        },
+        "title": "Bad\x00 title",
+        "publishedAt": "2025-01-02T03:04:05.000Z",
+        "numComments": 0,
+    }
+
+    upsert_records([parse_item(item, dt.date(2025, 1, 2))])
+
+    paper = Paper.objects.get(arxiv_id="2501.00001")
+    assert paper.title == "Bad title"
+    assert paper.abstract == "<script>alert(1)</script>"
+    assert author_names("2501.00001") == ["Eve Hacker"]

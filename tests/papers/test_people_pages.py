@@ -47,3 +47,11 @@ def test_search_finds_title_words(client):
     response = client.get("/search?q=rubric reward")
 
     assert [p.title for p in response.context["page"]] == ["Rubric reward models for alignment"]
+
+
+def test_nul_characters_in_names_and_queries_are_harmless(client):
+    # PostgreSQL refuses NUL in string parameters; the pages must not turn that into a 500.
+    make_paper(title="Plain paper")
+
+    assert client.get("/authors/a%00b").status_code == 404
+    assert client.get("/search?q=plain%00").status_code == 200
