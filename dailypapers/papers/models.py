@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from urllib.parse import quote
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
 from dailypapers.papers.names import normalize_name
+
+# What django.urls.reverse leaves unquoted in a path argument.
+_PATH_SAFE = "!$&'()*+,;=/~:@"
+
+
+# A value each route's converter accepts, to learn the route's prefix once.
+_SAMPLES = {"papers:detail": "2401.00001", "papers:author": "x", "papers:organization": "x"}
+
+
+@lru_cache(maxsize=8)
+def _route_prefix(route: str) -> str:
+    sample = _SAMPLES[route]
+    return reverse(route, args=[sample]).removesuffix(sample)
+
+
+def route_url(route: str, value: str) -> str:
+    """`reverse(route, args=[value])` for one-argument routes, minus the resolver walk:
+    a feed page builds ~250 such links and reverse() was a fifth of its render time."""
+    return _route_prefix(route) + quote(value, safe=_PATH_SAFE)
 
 
 class Organization(models.Model):
@@ -22,7 +44,7 @@ class Organization(models.Model):
         return self.fullname or self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("papers:organization", args=[self.slug])
+        return route_url("papers:organization", self.slug)
 
 
 class Author(models.Model):
@@ -44,7 +66,7 @@ class Author(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("papers:author", args=[self.name])
+        return route_url("papers:author", self.name)
 
 
 class Paper(models.Model):
@@ -86,7 +108,7 @@ class Paper(models.Model):
         return f"{self.arxiv_id}: {self.title[:60]}"
 
     def get_absolute_url(self) -> str:
-        return reverse("papers:detail", args=[self.arxiv_id])
+        return route_url("papers:detail", self.arxiv_id)
 
     @property
     def total_upvotes(self) -> int:
