@@ -86,10 +86,11 @@ def trending(request: HttpRequest) -> HttpResponse:
     return render(request, "papers/trending.html", context)
 
 
-def _paper_or_redirect(arxiv_id: str, suffix: str = ""):
+def _paper_or_redirect(arxiv_id: str, route: str = "papers:detail"):
+    """The paper, or a permanent redirect from a versioned id to the canonical URL."""
     parsed = parse_arxiv_id(arxiv_id)
     if parsed.version is not None:
-        return None, redirect(f"/papers/{parsed.base}{suffix}", permanent=True)
+        return None, redirect(route, parsed.base, permanent=True)
     paper = queries.paper_by_arxiv_id(parsed.base)
     if paper is None:
         raise Http404(f"No paper {parsed.base} here yet.")
@@ -104,7 +105,7 @@ def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 
 
 def paper_markdown_view(request: HttpRequest, arxiv_id: str) -> HttpResponse:
-    paper, response = _paper_or_redirect(arxiv_id, suffix=".md")
+    paper, response = _paper_or_redirect(arxiv_id, route="papers:markdown")
     if response:
         return response
     return HttpResponse(paper_markdown(paper), content_type="text/markdown; charset=utf-8")
