@@ -18,8 +18,6 @@ from dailypapers.papers.models import (
 from dailypapers.papers.names import normalize_name
 from dailypapers.papers.periods import Period
 
-CARD_AUTHORS = 4
-
 
 def visible_submissions() -> QuerySet[Submission]:
     return Submission.objects.filter(hidden=False)
