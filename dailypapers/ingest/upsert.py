@@ -6,6 +6,7 @@ batch, new rows go in with `bulk_create`, changed rows with `bulk_update`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -67,7 +68,7 @@ class Counts:
 
 def upsert_records(records: Iterable[PaperRecord]) -> Counts:
     """Write a batch of records in one transaction: create, update or leave each paper."""
-    records = list(records)
+    records = [_storable(record) for record in records]
     counts = Counts()
     if not records:
         return counts
@@ -258,6 +259,19 @@ def _upsert_authors(records: list[PaperRecord]) -> dict[str, int]:
         _in_chunks(Author.objects.all(), "normalized_name", missing, "normalized_name", "id")
     )
     return ids
+
+
+def _storable(value: Any) -> Any:
+    """The record with NUL dropped from every string, whatever the source: PostgreSQL stores
+    no NUL in text or JSON, and one such value would otherwise fail its whole batch."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    if dataclasses.is_dataclass(value):
+        cleaned = {f.name: _storable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return dataclasses.replace(value, **cleaned)
+    return value
 
 
 def _author_keys(names: list[str]) -> list[str]:

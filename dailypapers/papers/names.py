@@ -18,8 +18,8 @@ def normalize_name(name: str) -> str:
 
 
 def clean_text(text: str) -> str:
-    """Join arXiv's hard line breaks into single spaces; drop NUL, which PostgreSQL refuses."""
-    return _SPACES.sub(" ", (text or "").replace("\x00", "")).strip()
+    """Join arXiv's hard line breaks into single spaces."""
+    return _SPACES.sub(" ", text or "").strip()
 
 
 def org_slug(name: str) -> str:

@@ -229,12 +229,7 @@ def _str(obj: dict, key: str, prefix: str = "") -> str:
         return ""
     if not isinstance(value, str):
         raise ItemError(f"{prefix}{key}: expected text, got {type(value).__name__}")
-    return _without_nul(value)
-
-
-def _without_nul(text: str) -> str:
-    # PostgreSQL cannot store NUL in text; one such record would otherwise fail its batch.
-    return text.replace("\x00", "")
+    return value
 
 
 def _str_list(value: Any, field: str) -> list[str]:
@@ -242,7 +237,7 @@ def _str_list(value: Any, field: str) -> list[str]:
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ItemError(f"{field}: expected a list of strings")
-    return [_without_nul(v).strip() for v in value if _without_nul(v).strip()]
+    return [v.strip() for v in value if v.strip()]
 
 
 def _count(value: Any, field: str) -> int | None:
