@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
+from django.core.management.base import CommandError
 from tqdm import tqdm
 
+from dailypapers.ingest.models import IngestRun
 from dailypapers.ingest.positions import Position
 
 
@@ -59,6 +62,13 @@ def summary(files: int, counts: dict[str, int], seconds: float) -> str:
 
 def skipped_message(skipped: int) -> str:
     return f"{skipped} item{'' if skipped == 1 else 's'} skipped"
+
+
+def finish(stdout: TextIO, files: int, run: IngestRun, started: float) -> None:
+    """Print the run's summary line; exit 1 (CommandError) when items were skipped."""
+    stdout.write(summary(files, run.counts, time.monotonic() - started))
+    if run.counts.get("skipped"):
+        raise CommandError(skipped_message(run.counts["skipped"]), returncode=1)
 
 
 def _isatty(stream: TextIO) -> bool:

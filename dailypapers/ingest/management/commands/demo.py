@@ -35,6 +35,4 @@ class Command(BaseCommand):
         started = time.monotonic()
         with reporting.ingest_console(stream, unit="paper") as progress:
             run = load_demo(corpus, progress=progress)
-        self.stdout.write(reporting.summary(1, run.counts, time.monotonic() - started))
-        if run.counts.get("skipped"):
-            raise CommandError(reporting.skipped_message(run.counts["skipped"]), returncode=1)
+        reporting.finish(self.stdout, 1, run, started)

@@ -63,9 +63,7 @@ class Command(BaseCommand):
                 progress=progress,
                 arguments=" ".join(paths),
             )
-        self.stdout.write(reporting.summary(len(files), run.counts, time.monotonic() - started))
-        if run.counts.get("skipped"):
-            raise CommandError(reporting.skipped_message(run.counts["skipped"]), returncode=1)
+        reporting.finish(self.stdout, len(files), run, started)
 
 
 def _positive(text: str) -> int:
