@@ -27,3 +27,11 @@ class IngestRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} run {self.pk} ({self.status})"
+
+    @property
+    def found_nothing_new(self) -> bool:
+        """A finished weekday run that created and updated nothing: arXiv and Hugging Face
+        publish every weekday, so this usually means a source broke, not a quiet day."""
+        finished = self.status in {self.Status.DONE, self.Status.PARTIAL}
+        changed = self.counts.get("created", 0) + self.counts.get("updated", 0)
+        return finished and not changed and self.started_at.weekday() < 5

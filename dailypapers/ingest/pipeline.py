@@ -85,6 +85,11 @@ def run_ingest(
     status = IngestRun.Status.PARTIAL if counts.skipped else IngestRun.Status.DONE
     _finish(run, status, counts, _skip_report(skips))
     log.info("%s run %s %s: %s", source_name, run.pk, run.status, run.counts)
+    if run.found_nothing_new:
+        log.warning(
+            "%s run %s found nothing new on a weekday: is the source still publishing?",
+            source_name, run.pk,
+        )
     return run
 
 

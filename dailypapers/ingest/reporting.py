@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from dailypapers.ingest.models import IngestRun
@@ -64,9 +64,9 @@ def skipped_message(skipped: int) -> str:
     return f"{skipped} item{'' if skipped == 1 else 's'} skipped"
 
 
-def finish(stdout: TextIO, files: int, run: IngestRun, started: float) -> None:
+def finish(command: BaseCommand, files: int, run: IngestRun, started: float) -> None:
     """Print the run's summary line; exit 1 (CommandError) when items were skipped."""
-    stdout.write(summary(files, run.counts, time.monotonic() - started))
+    command.stdout.write(summary(files, run.counts, time.monotonic() - started))
     if run.counts.get("skipped"):
         raise CommandError(skipped_message(run.counts["skipped"]), returncode=1)
 

@@ -126,3 +126,15 @@ def test_resume_after_a_finished_run_reads_everything():
     out, _ = ingest("hf", str(DAYS), "--resume")
 
     assert SUMMARY.match(out.strip()).groups()[1] == "9"
+
+
+@pytest.mark.django_db
+def test_weekday_rerun_warns_that_nothing_is_new(monkeypatch):
+    from dailypapers.ingest.models import IngestRun
+
+    monkeypatch.setattr(IngestRun, "found_nothing_new", property(lambda run: True))
+
+    out, err = ingest("hf", str(DAYS / "2024-05-27.json"))
+
+    assert SUMMARY.match(out.strip())
+    assert err.count("found nothing new on a weekday") == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 import pytest
@@ -122,3 +123,28 @@ def test_a_resumed_run_starts_after_the_cursor_and_completes_the_import(monkeypa
     assert resumed.counts["items"] == 5  # only the files after the cursor
     assert resumed.counts["created"] == 5
     assert Paper.objects.count() == Submission.objects.count() == 9
+
+
+@pytest.mark.parametrize(
+    "started,counts,flagged",
+    [
+        ("2026-11-25T10:00Z", {"created": 0, "updated": 0, "unchanged": 9}, True),  # Wednesday
+        ("2026-11-28T10:00Z", {"created": 0, "updated": 0, "unchanged": 9}, False),  # Saturday
+        ("2026-11-25T10:00Z", {"created": 1, "updated": 0, "unchanged": 8}, False),
+        ("2026-11-25T10:00Z", {"created": 0, "updated": 2, "unchanged": 7}, False),
+    ],
+)
+def test_weekday_run_that_finds_nothing_new_is_flagged(started, counts, flagged):
+    run = IngestRun(
+        source="hf", status=IngestRun.Status.DONE, counts=counts,
+        started_at=dt.datetime.fromisoformat(started),
+    )
+
+    assert run.found_nothing_new is flagged
+
+
+def test_failed_run_is_not_reported_as_nothing_new():
+    run = IngestRun(source="hf", status=IngestRun.Status.FAILED, counts={},
+                    started_at=dt.datetime(2026, 11, 25, tzinfo=dt.UTC))
+
+    assert run.found_nothing_new is False

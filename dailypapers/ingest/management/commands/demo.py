@@ -35,4 +35,4 @@ class Command(BaseCommand):
         started = time.monotonic()
         with reporting.ingest_console(stream, unit="paper") as progress:
             run = load_demo(corpus, progress=progress)
-        reporting.finish(self.stdout, 1, run, started)
+        reporting.finish(self, 1, run, started)

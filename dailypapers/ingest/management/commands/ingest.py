@@ -63,7 +63,7 @@ class Command(BaseCommand):
                 progress=progress,
                 arguments=" ".join(paths),
             )
-        reporting.finish(self.stdout, len(files), run, started)
+        reporting.finish(self, len(files), run, started)
 
 
 def _positive(text: str) -> int:
