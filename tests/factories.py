@@ -19,8 +19,9 @@ def make_organization(slug: str = "acme", **fields) -> Organization:
     return Organization.objects.create(slug=slug, **fields)
 
 
-def make_paper(arxiv_id: str | None = None, authors: tuple[str, ...] = ("Ada Lovelace",),
-               **fields) -> Paper:
+def make_paper(
+    arxiv_id: str | None = None, authors: tuple[str, ...] = ("Ada Lovelace",), **fields
+) -> Paper:
     arxiv_id = arxiv_id or f"2501.{next(_ids):05d}"
     fields.setdefault("title", f"Paper {arxiv_id}")
     fields.setdefault("abstract", "We study things.")

@@ -10,9 +10,7 @@ from dailypapers.env import ENV_VARS
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
-OUR_COMMANDS = sorted(
-    name for name, app in get_commands().items() if app.startswith("dailypapers")
-)
+OUR_COMMANDS = sorted(name for name, app in get_commands().items() if app.startswith("dailypapers"))
 
 
 @pytest.mark.parametrize("name", ENV_VARS)

@@ -38,12 +38,16 @@ def test_serve_answers_pages_and_static_files(tmp_path):
     log = (tmp_path / "serve.log").open("wb")
     server = subprocess.Popen(
         [BIN / "dailypapers", "serve", "--port", str(port), "--workers", "1"],
-        env=env, start_new_session=True, stdout=log, stderr=subprocess.STDOUT,
+        env=env,
+        start_new_session=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         status, body = fetch(f"http://127.0.0.1:{port}/", time.monotonic() + 30)
-        css_status, css = fetch(f"http://127.0.0.1:{port}/static/vendor/katex/katex.min.css",
-                                time.monotonic() + 5)
+        css_status, css = fetch(
+            f"http://127.0.0.1:{port}/static/vendor/katex/katex.min.css", time.monotonic() + 5
+        )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)

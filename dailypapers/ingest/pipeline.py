@@ -88,7 +88,8 @@ def run_ingest(
     if run.found_nothing_new:
         log.warning(
             "%s run %s found nothing new on a weekday: is the source still publishing?",
-            source_name, run.pk,
+            source_name,
+            run.pk,
         )
     return run
 

@@ -20,7 +20,12 @@ class AuthorshipInline(admin.TabularInline):
 @admin.register(Paper)
 class PaperAdmin(admin.ModelAdmin):
     list_display = [
-        "arxiv_id", "title", "organization", "upvotes", "imported_upvotes", "published_at"
+        "arxiv_id",
+        "title",
+        "organization",
+        "upvotes",
+        "imported_upvotes",
+        "published_at",
     ]
     search_fields = ["arxiv_id", "title"]
     list_select_related = ["organization"]

@@ -25,11 +25,15 @@ def visible_submissions() -> QuerySet[Submission]:
 
 def with_card_data(papers: QuerySet[Paper]) -> QuerySet[Paper]:
     """Everything a paper card shows, in two queries whatever the page size."""
-    return papers.select_related("organization", "submission").prefetch_related(
-        Prefetch("authorships", queryset=Authorship.objects.select_related("author"))
-    ).annotate(
-        score=F("upvotes") + F("imported_upvotes"),
-        local_comments=_visible_comment_count(),
+    return (
+        papers.select_related("organization", "submission")
+        .prefetch_related(
+            Prefetch("authorships", queryset=Authorship.objects.select_related("author"))
+        )
+        .annotate(
+            score=F("upvotes") + F("imported_upvotes"),
+            local_comments=_visible_comment_count(),
+        )
     )
 
 

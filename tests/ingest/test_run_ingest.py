@@ -136,7 +136,9 @@ def test_a_resumed_run_starts_after_the_cursor_and_completes_the_import(monkeypa
 )
 def test_weekday_run_that_finds_nothing_new_is_flagged(started, counts, flagged):
     run = IngestRun(
-        source="hf", status=IngestRun.Status.DONE, counts=counts,
+        source="hf",
+        status=IngestRun.Status.DONE,
+        counts=counts,
         started_at=dt.datetime.fromisoformat(started),
     )
 
@@ -144,7 +146,11 @@ def test_weekday_run_that_finds_nothing_new_is_flagged(started, counts, flagged)
 
 
 def test_failed_run_is_not_reported_as_nothing_new():
-    run = IngestRun(source="hf", status=IngestRun.Status.FAILED, counts={},
-                    started_at=dt.datetime(2026, 11, 25, tzinfo=dt.UTC))
+    run = IngestRun(
+        source="hf",
+        status=IngestRun.Status.FAILED,
+        counts={},
+        started_at=dt.datetime(2026, 11, 25, tzinfo=dt.UTC),
+    )
 
     assert run.found_nothing_new is False

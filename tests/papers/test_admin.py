@@ -30,8 +30,13 @@ def test_moderator_hides_a_submission_from_the_feed(admin_client, client):
     submission = paper.submission
     url = reverse("admin:papers_submission_change", args=[submission.pk])
     form = {
-        "paper": paper.pk, "feed_date": "2025-03-12", "submitted_at_0": "2025-03-12",
-        "submitted_at_1": "12:00:00", "submitter_name": "", "comment": "", "hidden": "on",
+        "paper": paper.pk,
+        "feed_date": "2025-03-12",
+        "submitted_at_0": "2025-03-12",
+        "submitted_at_1": "12:00:00",
+        "submitter_name": "",
+        "comment": "",
+        "hidden": "on",
     }
 
     response = admin_client.post(url, form)

@@ -68,8 +68,12 @@ def test_unknown_paper_is_404_with_a_link_to_search(client):
 
 
 def test_paper_as_markdown(client):
-    paper = make_paper("2401.01234", title="A Title", abstract="An abstract.",
-                       authors=("Ada Lovelace", "Alan Turing"))
+    paper = make_paper(
+        "2401.01234",
+        title="A Title",
+        abstract="An abstract.",
+        authors=("Ada Lovelace", "Alan Turing"),
+    )
     submit(paper, dt.date(2025, 3, 12))
 
     response = client.get("/papers/2401.01234.md")

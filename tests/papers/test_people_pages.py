@@ -11,8 +11,11 @@ def test_organization_page_lists_papers_newest_first_paged(client):
     org = make_organization("deepthink", fullname="DeepThink Lab")
     base = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
     for day in range(35):
-        make_paper(title=f"Paper day {day:02d}", organization=org,
-                   published_at=base + dt.timedelta(days=day))
+        make_paper(
+            title=f"Paper day {day:02d}",
+            organization=org,
+            published_at=base + dt.timedelta(days=day),
+        )
     make_paper(title="Someone else's")
 
     first = client.get("/org/deepthink")

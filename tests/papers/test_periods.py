@@ -22,8 +22,10 @@ def test_month_bounds_handle_leap_years():
     assert parse_period("month", "2024-02").end == dt.date(2024, 2, 29)
 
 
-@pytest.mark.parametrize("kind,key", [("day", "2025-02-30"), ("week", "2025-W00"),
-                                      ("month", "2025-13"), ("week", "9999-W52")])
+@pytest.mark.parametrize(
+    "kind,key",
+    [("day", "2025-02-30"), ("week", "2025-W00"), ("month", "2025-13"), ("week", "9999-W52")],
+)
 def test_impossible_periods_are_rejected(kind, key):
     with pytest.raises(ValueError):
         parse_period(kind, key)

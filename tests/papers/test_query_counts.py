@@ -29,8 +29,16 @@ def add_papers(n: int, org) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["/papers/date/2025-03-12", "/papers/week/2025-W11", "/papers/month/2025-03",
-            "/org/acme", "/authors/Ada Lovelace", "/papers/trending", "/search?q=Paper"]
+    "url",
+    [
+        "/papers/date/2025-03-12",
+        "/papers/week/2025-W11",
+        "/papers/month/2025-03",
+        "/org/acme",
+        "/authors/Ada Lovelace",
+        "/papers/trending",
+        "/search?q=Paper",
+    ],
 )
 def test_list_pages_run_constant_queries(client, url):
     org = make_organization("acme")

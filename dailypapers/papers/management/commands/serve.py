@@ -18,7 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=env.get_int("PORT", 8000))
         parser.add_argument(
-            "--workers", type=int, default=env.get_int("DAILYPAPERS_WORKERS", 2),
+            "--workers",
+            type=int,
+            default=env.get_int("DAILYPAPERS_WORKERS", 2),
             help="worker processes (default: DAILYPAPERS_WORKERS or 2)",
         )
 
@@ -26,8 +28,18 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         granian = shutil.which("granian", path=os.path.dirname(sys.executable)) or "granian"
         argv = [
-            granian, "--interface", "wsgi", "--host", host, "--port", str(port),
-            "--workers", str(workers), "--blocking-threads", "4", "--no-ws",
+            granian,
+            "--interface",
+            "wsgi",
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--blocking-threads",
+            "4",
+            "--no-ws",
             "dailypapers.wsgi:application",
         ]
         self.stdout.write(f"Serving on http://{host}:{port} with {workers} granian workers")
