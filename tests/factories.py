@@ -14,6 +14,7 @@ _ids = itertools.count(1)
 
 
 def make_organization(slug: str = "acme", **fields) -> Organization:
+    fields.setdefault("handle", slug)
     fields.setdefault("name", slug.title())
     fields.setdefault("fullname", f"{slug.title()} Research")
     return Organization.objects.create(slug=slug, **fields)

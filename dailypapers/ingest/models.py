@@ -22,9 +22,6 @@ class IngestRun(models.Model):
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-started_at"]
-
     def __str__(self) -> str:
         return f"{self.source} run {self.pk} ({self.status})"
 

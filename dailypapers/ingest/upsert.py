@@ -177,7 +177,7 @@ class _Batch:
         if record.version is not None and (paper.version or 0) < record.version:
             put("version", record.version)
         if record.organization:
-            put("organization_id", self.organizations[org_slug(record.organization.name)].pk)
+            put("organization_id", self.organizations[record.organization.name].pk)
         return changed
 
     def _save(
@@ -213,20 +213,25 @@ class _Batch:
 
 
 def _upsert_organizations(records: list[PaperRecord]) -> dict[str, Organization]:
-    """Organizations by slug, created or refreshed (full name, avatar) from the records."""
-    wanted = {org_slug(r.organization.name): r.organization for r in records if r.organization}
+    """Organizations by the source's handle, created or refreshed (full name, avatar)."""
+    wanted = {r.organization.name: r.organization for r in records if r.organization}
     if not wanted:
         return {}
-    known = {o.slug: o for o in _in_chunks(Organization.objects, "slug", wanted)}
+    known = {o.handle: o for o in _in_chunks(Organization.objects, "handle", wanted)}
     changed = []
-    for slug, org in wanted.items():
+    for handle, org in wanted.items():
         fullname = _fit_model(Organization, "fullname", org.fullname)
         avatar = _fit_model(Organization, "avatar_url", org.avatar_url)
-        if slug not in known:
-            name = _fit_model(Organization, "name", org.name)
-            known[slug] = Organization(slug=slug, name=name, fullname=fullname, avatar_url=avatar)
+        if handle not in known:
+            known[handle] = Organization(
+                handle=handle,
+                slug=org_slug(handle),
+                name=_fit_model(Organization, "name", org.name),
+                fullname=fullname,
+                avatar_url=avatar,
+            )
             continue
-        current = known[slug]
+        current = known[handle]
         if (fullname and fullname != current.fullname) or (avatar and avatar != current.avatar_url):
             current.fullname = fullname or current.fullname
             current.avatar_url = avatar or current.avatar_url
@@ -236,7 +241,7 @@ def _upsert_organizations(records: list[PaperRecord]) -> dict[str, Organization]
     )
     Organization.objects.bulk_update(changed, ["fullname", "avatar_url"])
     # Re-read: with ignore_conflicts the new rows come back without their keys.
-    return {o.slug: o for o in _in_chunks(Organization.objects, "slug", wanted)}
+    return {o.handle: o for o in _in_chunks(Organization.objects, "handle", wanted)}
 
 
 def _upsert_authors(records: list[PaperRecord]) -> dict[str, int]:

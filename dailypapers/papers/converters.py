@@ -1,4 +1,4 @@
-from dailypapers.ingest.arxiv_ids import ID_PATTERN
+from dailypapers.papers.arxiv_ids import ID_PATTERN
 
 
 class ArxivIdConverter:

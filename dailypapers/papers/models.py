@@ -32,13 +32,15 @@ def route_url(route: str, value: str) -> str:
 
 
 class Organization(models.Model):
-    slug = models.SlugField(max_length=100, unique=True)
+    # The source's own handle (Hugging Face's organization `name`): what imports match on.
+    # Names are not keys: two handles must never meet in one slug (every CJK name slugified
+    # to "org" once, merging universities).
+    handle = models.CharField(max_length=100, unique=True)
+    # Unicode letters kept (see `names.org_slug`); the URL key of `/org/<slug>`.
+    slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
     name = models.CharField(max_length=200)
     fullname = models.CharField(max_length=300, blank=True)
     avatar_url = models.URLField(max_length=500, blank=True)
-
-    class Meta:
-        ordering = ["slug"]
 
     def __str__(self) -> str:
         return self.fullname or self.name
@@ -54,9 +56,6 @@ class Author(models.Model):
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
-
-    class Meta:
-        ordering = ["normalized_name"]
 
     def __str__(self) -> str:
         return self.name
@@ -102,7 +101,11 @@ class Paper(models.Model):
     modified_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["-published_at"]
+        # No default ordering: every query would pay an ORDER BY for it (the upsert's
+        # lookups included). Lists order explicitly in `queries`.
+        indexes = [
+            models.Index(fields=["organization", "published_at"], name="paper_org_published")
+        ]
 
     def __str__(self) -> str:
         return f"{self.arxiv_id}: {self.title[:60]}"
@@ -124,12 +127,14 @@ class Paper(models.Model):
 
 
 class Authorship(models.Model):
-    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships")
+    # The (paper, position) constraint's index serves paper lookups: no second index.
+    paper = models.ForeignKey(
+        Paper, on_delete=models.CASCADE, related_name="authorships", db_index=False
+    )
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="authorships")
     position = models.PositiveSmallIntegerField()
 
     class Meta:
-        ordering = ["paper", "position"]
         constraints = [
             models.UniqueConstraint(fields=["paper", "position"], name="authorship_unique_position")
         ]
@@ -153,15 +158,19 @@ class Submission(models.Model):
     hidden = models.BooleanField(default=False, help_text="Hidden by a moderator")
 
     class Meta:
-        ordering = ["-feed_date", "-submitted_at"]
-        indexes = [models.Index(fields=["hidden", "feed_date"], name="submission_feed")]
+        indexes = [
+            models.Index(fields=["hidden", "feed_date"], name="submission_feed"),
+            # Trending reads the latest submission and a window by time: two index ranges.
+            models.Index(fields=["hidden", "submitted_at"], name="submission_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.paper.arxiv_id} on {self.feed_date}"
 
 
 class Upvote(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    # The (user, paper) constraint's index serves user lookups: no second index.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_index=False)
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="votes")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -183,9 +192,6 @@ class Comment(models.Model):
     body = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
     hidden = models.BooleanField(default=False)
-
-    class Meta:
-        ordering = ["created_at"]
 
     def __str__(self) -> str:
         return f"comment {self.pk} on {self.paper_id}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -22,5 +23,12 @@ def clean_text(text: str) -> str:
     return _SPACES.sub(" ", text or "").strip()
 
 
-def org_slug(name: str) -> str:
-    return slugify(name)[:100] or "org"
+def org_slug(handle: str) -> str:
+    """The URL slug of an organization handle. Letters of every script are kept, so 北京大学
+    and 清华大学 stay apart; a handle that slugify had to change (case aside) gets a short hash
+    of itself appended, so two handles can never share a slug."""
+    slug = slugify(handle, allow_unicode=True)[:80]
+    if slug and slug == handle.casefold():
+        return slug
+    digest = hashlib.sha1(handle.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{slug}-{digest}" if slug else f"org-{digest}"

@@ -23,13 +23,17 @@ def visible_submissions() -> QuerySet[Submission]:
     return Submission.objects.filter(hidden=False)
 
 
+def _authorships() -> Prefetch:
+    return Prefetch(
+        "authorships", queryset=Authorship.objects.select_related("author").order_by("position")
+    )
+
+
 def with_card_data(papers: QuerySet[Paper]) -> QuerySet[Paper]:
     """Everything a paper card shows, in two queries whatever the page size."""
     return (
         papers.select_related("organization", "submission")
-        .prefetch_related(
-            Prefetch("authorships", queryset=Authorship.objects.select_related("author"))
-        )
+        .prefetch_related(_authorships())
         .annotate(
             score=F("upvotes") + F("imported_upvotes"),
             local_comments=_visible_comment_count(),
@@ -82,9 +86,13 @@ def neighbour_periods(period: Period) -> tuple[Period | None, Period | None]:
 
 def paper_by_arxiv_id(arxiv_id: str) -> Paper | None:
     papers = Paper.objects.select_related("organization", "submission").prefetch_related(
-        Prefetch("authorships", queryset=Authorship.objects.select_related("author"))
+        _authorships()
     )
     return papers.filter(arxiv_id=arxiv_id).first()
+
+
+def organization_by_slug(slug: str) -> Organization | None:
+    return Organization.objects.filter(slug=slug).first()
 
 
 def papers_of_organization(organization: Organization) -> QuerySet[Paper]:
@@ -92,7 +100,7 @@ def papers_of_organization(organization: Organization) -> QuerySet[Paper]:
 
 
 def author_by_name(name: str) -> Author | None:
-    return Author.objects.filter(normalized_name=normalize_name(name)).first()
+    return Author.objects.filter(normalized_name=normalize_name(name)).order_by("pk").first()
 
 
 def papers_of_author(author: Author) -> QuerySet[Paper]:

@@ -16,7 +16,7 @@ urlpatterns = [
     path("papers/trending", views.trending, name="trending"),
     path("papers/<arxiv:arxiv_id>.md", views.paper_markdown_view, name="markdown"),
     path("papers/<arxiv:arxiv_id>", views.paper_detail, name="detail"),
-    path("org/<slug:slug>", views.organization, name="organization"),
+    path("org/<str:slug>", views.organization, name="organization"),
     path("authors/<path:name>", views.author, name="author"),
     path("search", views.search, name="search"),
 ]

@@ -11,10 +11,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from dailypapers.ingest.arxiv_ids import parse_arxiv_id
 from dailypapers.papers import queries, ranking
+from dailypapers.papers.arxiv_ids import parse_arxiv_id
 from dailypapers.papers.markdown import paper_markdown
-from dailypapers.papers.models import Organization, Paper
+from dailypapers.papers.models import Paper
 from dailypapers.papers.periods import Period, parse_period, period_containing
 
 PAGE_SIZE = 50
@@ -112,7 +112,7 @@ def paper_markdown_view(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 
 
 def organization(request: HttpRequest, slug: str) -> HttpResponse:
-    org = Organization.objects.filter(slug=slug).first()
+    org = queries.organization_by_slug(slug)
     if org is None:
         raise Http404(f"No organization {slug!r}.")
     page = _page(request, queries.papers_of_organization(org), size=30)

@@ -174,7 +174,7 @@ def test_changed_author_list_replaces_authorships():
 
 
 def test_organization_is_created_once_and_refreshed():
-    upsert_records([record("2501.00001", organization=OrganizationRecord("Acme Lab", "Acme"))])
+    upsert_records([record("2501.00001", organization=OrganizationRecord("acme-lab", "Acme"))])
 
     upsert_records(
         [
@@ -188,7 +188,7 @@ def test_organization_is_created_once_and_refreshed():
     )
 
     org = Organization.objects.get()
-    assert (org.slug, org.name, org.fullname) == ("acme-lab", "Acme Lab", "Acme Laboratory")
+    assert (org.handle, org.slug, org.fullname) == ("acme-lab", "acme-lab", "Acme Laboratory")
     assert org.avatar_url == "https://cdn.example/acme.png"
     assert set(org.papers.values_list("arxiv_id", flat=True)) == {"2501.00001", "2501.00002"}
 

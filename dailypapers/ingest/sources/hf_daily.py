@@ -18,9 +18,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from dailypapers.ingest.arxiv_ids import parse_arxiv_id
 from dailypapers.ingest.positions import Item, Position, Skip
 from dailypapers.ingest.records import OrganizationRecord, PaperRecord, SubmissionRecord
+from dailypapers.papers.arxiv_ids import parse_arxiv_id
 from dailypapers.papers.names import clean_text
 
 SOURCE = "hf"
