@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from dailypapers.papers import queries, ranking
 from dailypapers.papers.arxiv_ids import parse_arxiv_id
+from dailypapers.papers.feed_days import feed_today
 from dailypapers.papers.markdown import paper_markdown
 from dailypapers.papers.models import Paper
 from dailypapers.papers.periods import Period, parse_period, period_containing
 
 PAGE_SIZE = 50
-
-
-def feed_today() -> dt.date:
-    return timezone.now().astimezone(ZoneInfo(settings.FEED_TIME_ZONE)).date()
 
 
 def _clean(text: str) -> str:
