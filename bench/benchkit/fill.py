@@ -76,7 +76,9 @@ def make_organizations(rng: random.Random, count: int = 200) -> list[Any]:
     orgs = []
     for i in range(count):
         name = make_name(rng).split()[1] + f" Lab {i}"
-        orgs.append(Organization(slug=f"org-{i}", name=name, fullname=f"{name} Research"))
+        orgs.append(
+            Organization(handle=f"org-{i}", slug=f"org-{i}", name=name, fullname=f"{name} Research")
+        )
     return Organization.objects.bulk_create(orgs, batch_size=1000)
 
 
@@ -186,7 +188,7 @@ def finish_database() -> None:
 def fill(args: argparse.Namespace) -> dict[str, float]:
     from django.db import transaction
 
-    from dailypapers.papers.views import feed_today
+    from dailypapers.papers.feed_days import feed_today
 
     rng = random.Random(SEED)
     started = time.perf_counter()
