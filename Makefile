@@ -9,15 +9,18 @@ export PORT
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
 
 # Stamps make a second `make run` skip pip when pyproject.toml has not changed.
+# PYTHONWARNINGS=ignore: setuptools' notes on editable installs are for packagers, not users.
+PIP_INSTALL := PYTHONWARNINGS=ignore $(BIN)/pip install --quiet --disable-pip-version-check
+
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(PIP_INSTALL) -e .
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(PIP_INSTALL) -e ".[dev]"
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -29,8 +32,7 @@ run: install
 	$(BIN)/dailypapers serve --port $(PORT)
 
 # Every test runs on SQLite, then again on PostgreSQL when TEST_POSTGRES_URL is set (CI sets it).
-test: install-dev
-	$(BIN)/ruff check .
+test: install-dev lint
 	$(MAKE) test-sqlite
 	@if [ -n "$$TEST_POSTGRES_URL" ]; then $(MAKE) test-postgres; else echo "TEST_POSTGRES_URL unset: PostgreSQL run skipped"; fi
 
@@ -40,7 +42,7 @@ test-sqlite:
 test-postgres:
 	DATABASE_URL=$$TEST_POSTGRES_URL DAILYPAPERS_DATA_DIR=$(CURDIR)/var/test-pg $(BIN)/pytest -q
 
-lint:
+lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 

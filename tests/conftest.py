@@ -2,6 +2,8 @@ import os
 
 import pytest
 
+from tests.browser import HOW_TO_ENABLE, browser_required, find_chromium
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -16,11 +18,19 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": "/usr/bin/chromium",
-        "args": CHROMIUM_ARGS,
-    }
+    executable = find_chromium()
+    if executable is None:
+        if browser_required():
+            pytest.fail(HOW_TO_ENABLE.replace("skipped", "required (DAILYPAPERS_REQUIRE_BROWSER)"))
+        pytest.skip(HOW_TO_ENABLE)
+    return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_ARGS}
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say once, at the end, why the browser tests did not run (not once per test)."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if any(HOW_TO_ENABLE in str(report.longrepr) for report in skipped):
+        terminalreporter.write_line(HOW_TO_ENABLE, yellow=True)
 
 
 @pytest.fixture(autouse=True, scope="session")

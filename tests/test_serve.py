@@ -9,6 +9,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 BIN = Path(sys.executable).parent
 
 
@@ -55,3 +57,26 @@ def test_serve_answers_pages_and_static_files(tmp_path):
     assert status == 200 and b"Daily Papers" in body
     assert css_status == 200 and b".katex" in css
     assert (tmp_path / "static" / "dailypapers" / "app.css").exists()
+
+
+def test_granian_is_found_on_path_when_not_beside_python(monkeypatch):
+    from dailypapers.papers.management.commands.serve import granian_executable
+
+    monkeypatch.setattr(sys, "executable", "/nonexistent/bin/python")
+    monkeypatch.setenv("PATH", f"/nonexistent/bin{os.pathsep}{BIN}")
+
+    found = granian_executable()
+
+    assert os.path.isabs(found) and Path(found) == BIN / "granian"
+
+
+def test_serve_without_granian_says_how_to_install_it(monkeypatch):
+    from django.core.management import CommandError
+
+    from dailypapers.papers.management.commands.serve import granian_executable
+
+    monkeypatch.setattr(sys, "executable", "/nonexistent/bin/python")
+    monkeypatch.setenv("PATH", "/nonexistent/bin")
+
+    with pytest.raises(CommandError, match="pip install granian"):
+        granian_executable()

@@ -6,7 +6,7 @@ import os
 import shutil
 import sys
 
-from django.core.management import BaseCommand, call_command
+from django.core.management import BaseCommand, CommandError, call_command
 
 from dailypapers import env
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, host: str, port: int, workers: int, **options) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
-        granian = shutil.which("granian", path=os.path.dirname(sys.executable)) or "granian"
+        granian = granian_executable()
         argv = [
             granian,
             "--interface",
@@ -45,3 +45,12 @@ class Command(BaseCommand):
         self.stdout.write(f"Serving on http://{host}:{port} with {workers} granian workers")
         sys.stdout.flush()
         os.execv(granian, argv)
+
+
+def granian_executable() -> str:
+    """The absolute path of granian's script: os.execv does not search PATH. The script sits
+    beside this Python's (the venv's bin/), else wherever PATH finds it."""
+    found = shutil.which("granian", path=os.path.dirname(sys.executable)) or shutil.which("granian")
+    if found is None:
+        raise CommandError("granian is not installed: `pip install granian` (see pyproject.toml)")
+    return os.path.abspath(found)
