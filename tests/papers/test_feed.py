@@ -88,6 +88,13 @@ def test_week_and_month_views_cover_their_period(client):
         "/papers/week/2025-11",
         "/papers/month/2025-00",
         "/papers/month/March",
+        "/papers/date/2026-06-01%0A",
+        "/papers/week/2026-W01%0A",
+        "/papers/month/2026-06%0A",
+        # 2026-06-01, 2026-W01 and 2026-06 in Arabic-Indic digits.
+        "/papers/date/\u0662\u0660\u0662\u0666-\u0660\u0666-\u0660\u0661",
+        "/papers/week/\u0662\u0660\u0662\u0666-W\u0660\u0661",
+        "/papers/month/\u0662\u0660\u0662\u0666-\u0660\u0666",
     ],
 )
 def test_malformed_dates_give_404_page(client, url):
@@ -170,3 +177,53 @@ def test_excerpt_cuts_long_abstracts_at_a_word():
     assert excerpt("short", 320) == "short"
     assert excerpt(text, 22) == "word word word word…"
     assert len(excerpt(text)) <= 321
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/papers/week",
+        "/papers/month",
+        "/papers/date/2025-03-12",
+        "/papers/week/2025-W11",
+        "/papers/month/2025-03",
+        "/papers/date/9999-12-31",
+        "/papers/week/9999-W52",
+        "/papers/month/9999-12",
+        "/papers/trending",
+    ],
+)
+def test_a_submission_dated_in_year_9999_breaks_no_page(client, url):
+    make_submitted_paper(DAY, title="Present")
+    make_submitted_paper(dt.date(9999, 12, 31), title="Far future")
+
+    response = client.get(url, follow=True)
+
+    assert response.status_code == 200
+
+
+def test_the_week_before_year_10000_is_a_neighbour_with_a_link(client):
+    make_submitted_paper(DAY, title="Present")
+    make_submitted_paper(dt.date(9999, 12, 31), title="Far future")
+
+    week = client.get("/papers/week/2025-W11")
+    last = client.get("/papers/week/9999-W52")
+
+    assert b'href="/papers/week/9999-W52"' in week.content
+    assert titles(last) == ["Far future"] and last.context["next"] is None
+
+
+@pytest.mark.parametrize(
+    "url,link",
+    [
+        ("/papers/date/2025-03-12", 'href="/papers/date/0999-01-05">← Jan 5, 0999<'),
+        ("/papers/week/2025-W11", 'href="/papers/week/0999-W01">← Week 1 · Dec 31, 0998'),
+        ("/papers/month/2025-03", 'href="/papers/month/0999-01">← January 0999<'),
+    ],
+)
+def test_years_below_1000_are_zero_padded_in_links_and_labels(client, url, link):
+    make_submitted_paper(DAY, title="Present")
+    make_submitted_paper(dt.date(999, 1, 5), title="Ancient")
+
+    assert link in client.get(url).content.decode()
