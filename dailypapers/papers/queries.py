@@ -113,4 +113,5 @@ def search_titles(query: str) -> QuerySet[Paper]:
     papers = Paper.objects.all()
     for term in terms:
         papers = papers.filter(Q(title__icontains=term) | Q(abstract__icontains=term))
-    return with_card_data(papers).order_by("-score", "-published_at")
+    # arxiv_id breaks ties, so pages never repeat or skip a paper.
+    return with_card_data(papers).order_by("-score", "-published_at", "arxiv_id")
