@@ -111,3 +111,67 @@ def test_good_stored_urls_stay_links(client):
         "https://cdn.example.org/good.png",
     ]:
         assert url in urls
+
+
+class _InlineCode(HTMLParser):
+    """Inline scripts, inline event handlers and javascript: URLs: what the policy forbids."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        names = dict(attrs)
+        if tag == "script" and not names.get("src"):
+            self.found.append("inline <script>")
+        self.found += [f"{tag} {name}=" for name in names if name.startswith("on")]
+
+
+def csp_directives(response) -> dict[str, str]:
+    header = response.headers["Content-Security-Policy"]
+    return dict(part.strip().split(" ", 1) for part in header.split(";"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/papers/2503.00010", "/papers/date/2025-03-11", "/no/such/page", "/admin/login/"],
+)
+def test_every_page_carries_the_security_headers(client, path):
+    submit(make_paper("2503.00010"), dt.date(2025, 3, 11))
+
+    response = client.get(path)
+
+    directives = csp_directives(response)
+    assert directives["default-src"] == "'self'"
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["font-src"] == "'self'"
+    assert directives["img-src"] == "'self' https: data:"
+    assert directives["object-src"] == "'none'"
+    assert directives["base-uri"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["form-action"] == "'self'"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.django_db  # the request signals close the database connection
+def test_static_files_carry_the_policy_too(client):
+    response = client.get("/static/dailypapers/images.js")
+    response.close()
+
+    assert response.status_code == 200
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+def test_pages_have_no_inline_script_or_handler(client):
+    org = make_organization("acme", avatar_url="https://cdn.example.org/acme.png")
+    paper = make_paper("2503.00011", organization=org, thumbnail="https://cdn.example.org/t.png")
+    submit(paper, dt.date(2025, 3, 11))
+
+    for path in ["/", "/papers/2503.00011", "/papers/date/2025-03-11", "/org/acme"]:
+        parser = _InlineCode()
+        parser.feed(client.get(path).content.decode())
+        assert parser.found == [], path
