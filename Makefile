@@ -27,7 +27,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 run: install
-	$(BIN)/dailypapers migrate --no-input
+	$(BIN)/dailypapers migrate --no-input --verbosity 0
 	$(BIN)/dailypapers demo --if-empty
 	$(BIN)/dailypapers serve --port $(PORT)
 
