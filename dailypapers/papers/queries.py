@@ -84,6 +84,14 @@ def neighbour_periods(period: Period) -> tuple[Period | None, Period | None]:
     )
 
 
+def trending_papers(arxiv_ids: list[str]) -> list[Paper]:
+    """The papers of a (cached) trending ranking, in its order. Hidden submissions are
+    filtered here, when the page loads, so hiding one takes effect before the cache expires."""
+    papers = Paper.objects.filter(arxiv_id__in=arxiv_ids, submission__hidden=False)
+    by_id = with_card_data(papers).in_bulk(field_name="arxiv_id")
+    return [by_id[arxiv_id] for arxiv_id in arxiv_ids if arxiv_id in by_id]
+
+
 def paper_by_arxiv_id(arxiv_id: str) -> Paper | None:
     papers = Paper.objects.select_related("organization", "submission").prefetch_related(
         _authorships()

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Max
+from django.db.models import Max, Q, Value
 from django.utils import timezone
 
 from dailypapers.papers.models import Submission, Upvote
@@ -27,6 +27,10 @@ CACHE_KEY = "trending:v1"
 CACHE_SECONDS = 600
 RULE_VOTES = "votes"
 RULE_IMPORTED = "imported"
+
+# `hidden=False` compiles to `NOT hidden`, which SQLite cannot match against the
+# (hidden, submitted_at) index: it scanned every submission. `hidden = 0` is an index range.
+_VISIBLE = Q(hidden=Value(False))
 
 
 @dataclass(frozen=True)
@@ -47,12 +51,12 @@ def decay(age: dt.timedelta, half_life_hours: float) -> float:
 def compute_trending(now: dt.datetime | None = None, limit: int = 100) -> Trending:
     now = now or timezone.now()
     window = dt.timedelta(days=settings.TRENDING_WINDOW_DAYS)
-    latest = Submission.objects.filter(hidden=False).aggregate(t=Max("submitted_at"))["t"]
+    latest = _latest_submission(now)
     stale = latest is not None and latest < now - window
     anchor = latest if stale else now
-    start = anchor - window
+    start = _earlier(anchor, window)
     submissions = Submission.objects.filter(
-        hidden=False, submitted_at__gte=start, submitted_at__lte=anchor
+        _VISIBLE, submitted_at__gte=start, submitted_at__lte=anchor
     ).values_list("paper_id", "paper__arxiv_id", "submitted_at", "paper__imported_upvotes")
     half_life = settings.TRENDING_HALF_LIFE_HOURS
     scores: dict[str, float] = defaultdict(float)
@@ -76,6 +80,19 @@ def compute_trending(now: dt.datetime | None = None, limit: int = 100) -> Trendi
     )
 
 
+def _latest_submission(now: dt.datetime) -> dt.datetime | None:
+    """The latest visible submission up to now: one seek at the end of an index range.
+    (A submission dated in the future is not the site's latest news.)"""
+    submissions = Submission.objects.filter(_VISIBLE, submitted_at__lte=now)
+    return submissions.aggregate(t=Max("submitted_at"))["t"]
+
+
+def _earlier(moment: dt.datetime, span: dt.timedelta) -> dt.datetime:
+    """`moment - span`, clamped to the first representable moment (a year-1 submission)."""
+    first = dt.datetime.min.replace(tzinfo=dt.UTC)
+    return first if moment - first < span else moment - span
+
+
 def cached_trending() -> Trending:
     """The last computed trending list; computed now when none is cached."""
     trending = cache.get(CACHE_KEY)
@@ -88,3 +105,8 @@ def refresh_trending() -> Trending:
     trending = compute_trending()
     cache.set(CACHE_KEY, trending, CACHE_SECONDS)
     return trending
+
+
+def forget_trending() -> None:
+    """Drop the cached list: the next page computes it afresh (after a moderator's change)."""
+    cache.delete(CACHE_KEY)

@@ -11,7 +11,6 @@ from dailypapers.papers import queries, ranking
 from dailypapers.papers.arxiv_ids import parse_arxiv_id
 from dailypapers.papers.feed_days import feed_today
 from dailypapers.papers.markdown import paper_markdown
-from dailypapers.papers.models import Paper
 from dailypapers.papers.periods import Period, parse_period, period_containing
 
 PAGE_SIZE = 50
@@ -65,12 +64,8 @@ def latest_period(request: HttpRequest, kind: str) -> HttpResponse:
 
 def trending(request: HttpRequest) -> HttpResponse:
     result = ranking.cached_trending()
-    by_id = queries.with_card_data(Paper.objects.filter(arxiv_id__in=result.arxiv_ids)).in_bulk(
-        field_name="arxiv_id"
-    )
-    papers = [by_id[arxiv_id] for arxiv_id in result.arxiv_ids if arxiv_id in by_id]
     context = {
-        "papers": papers,
+        "papers": queries.trending_papers(result.arxiv_ids),
         "trending": result,
         "half_life": settings.TRENDING_HALF_LIFE_HOURS,
         "window_days": settings.TRENDING_WINDOW_DAYS,

@@ -2,11 +2,15 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from dailypapers.papers.models import Upvote
-from dailypapers.papers.ranking import compute_trending, decay
-from tests.factories import make_paper, submit
+from dailypapers.papers import services
+from dailypapers.papers.models import Submission, Upvote
+from dailypapers.papers.ranking import CACHE_KEY, compute_trending, decay, refresh_trending
+from tests.factories import make_paper, make_submitted_paper, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +68,103 @@ def test_stale_site_measures_from_latest_submission(client):
     assert result.stale and result.arxiv_ids == [paper.arxiv_id]
     assert "Fallback rule in use" in page
     assert "archived" in page
+
+
+def trending_titles(client) -> list[str]:
+    return [paper.title for paper in client.get("/papers/trending").context["papers"]]
+
+
+def test_hidden_submission_leaves_the_cached_trending_page_at_once(client):
+    make_submitted_paper(timezone.now().date(), upvotes=5, title="Fine paper")
+    spam = make_submitted_paper(timezone.now().date(), upvotes=9, title="Spam paper")
+    assert trending_titles(client) == ["Spam paper", "Fine paper"]  # now cached
+
+    Submission.objects.filter(paper=spam).update(hidden=True)  # not even through services
+
+    assert trending_titles(client) == ["Fine paper"]
+
+
+def test_hiding_through_services_drops_the_cached_trending_list(
+    client, django_capture_on_commit_callbacks
+):
+    paper = make_submitted_paper(timezone.now().date(), upvotes=5, title="Spam paper")
+    trending_titles(client)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_submission_hidden(paper.submission, True)
+
+    assert cache.get(CACHE_KEY) is None
+    assert Submission.objects.get(paper=paper).hidden
+
+
+def test_unhidden_submission_returns_to_trending_at_once(
+    client, django_capture_on_commit_callbacks
+):
+    paper = make_submitted_paper(timezone.now().date(), upvotes=5, title="Wrongly hidden")
+    services.set_submission_hidden(paper.submission, True)
+    assert trending_titles(client) == []  # cached without it
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_submission_hidden(paper.submission, False)
+
+    assert trending_titles(client) == ["Wrongly hidden"]
+
+
+def test_the_cache_is_dropped_only_when_the_hide_commits(django_capture_on_commit_callbacks):
+    paper = make_submitted_paper(timezone.now().date(), upvotes=5)
+    refresh_trending()
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.set_submission_hidden(paper.submission, True)
+
+    assert cache.get(CACHE_KEY) is not None  # a request before the commit still sees the old list
+    assert len(callbacks) == 1
+
+
+def submission_plans(queries) -> list[str]:
+    """The query plans of every captured read of the submissions table."""
+    plans = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A handful of rows: without this PostgreSQL reads the table whatever the indexes.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+        for query in queries:
+            if 'FROM "papers_submission"' in query["sql"]:
+                cursor.execute(prefix + query["sql"])
+                plans.append(" / ".join(str(row[-1]) for row in cursor.fetchall()))
+    return plans
+
+
+def test_trending_reads_submissions_through_the_recent_index_only():
+    for hours in range(10):
+        submit_at(make_paper(imported_upvotes=hours), NOW - dt.timedelta(hours=hours))
+
+    with CaptureQueriesContext(connection) as queries:
+        compute_trending(now=NOW)
+    plans = submission_plans(queries.captured_queries)
+
+    assert len(plans) == 2, plans  # the latest submission, then the window
+    for plan in plans:
+        assert "submission_recent" in plan, plan
+        assert "SCAN papers_submission" not in plan and "Seq Scan" not in plan, plan
+
+
+def test_a_submission_dated_in_the_future_does_not_hide_the_archive():
+    archived = make_paper(title="archived", imported_upvotes=3)
+    submit_at(archived, NOW - dt.timedelta(days=400))
+    submit_at(make_paper(title="year 9999"), dt.datetime(9999, 12, 31, 12, tzinfo=dt.UTC))
+
+    result = compute_trending(now=NOW)
+
+    assert result.stale and result.anchor == NOW - dt.timedelta(days=400)
+    assert result.arxiv_ids == [archived.arxiv_id]
+
+
+def test_a_submission_in_year_1_ranks_without_overflow():
+    paper = make_paper(title="ancient", imported_upvotes=3)
+    submit_at(paper, dt.datetime(1, 1, 1, 12, tzinfo=dt.UTC))
+
+    result = compute_trending(now=NOW)
+
+    assert result.stale and result.arxiv_ids == [paper.arxiv_id]
