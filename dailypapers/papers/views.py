@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 
 from dailypapers.papers import queries, ranking
 from dailypapers.papers.arxiv_ids import parse_arxiv_id
@@ -14,6 +18,15 @@ from dailypapers.papers.markdown import paper_markdown
 from dailypapers.papers.periods import Period, parse_period, period_containing
 
 PAGE_SIZE = 50
+
+
+def read_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page that only reads: GET and HEAD answer, any other method is a 405.
+
+    Exempt from the CSRF check, which would otherwise answer a POST with a 403 before the
+    view could say 405: safe because `require_safe` refuses every unsafe method first.
+    """
+    return csrf_exempt(require_safe(view))
 
 
 def _clean(text: str) -> str:
@@ -38,6 +51,7 @@ def _render_period(request: HttpRequest, period: Period, notice: str = "") -> Ht
     return render(request, "papers/feed.html", context)
 
 
+@read_only
 def home(request: HttpRequest) -> HttpResponse:
     today = feed_today()
     day = queries.latest_feed_date(on_or_before=today) or queries.latest_feed_date()
@@ -49,6 +63,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return _render_period(request, period_containing("day", day), notice)
 
 
+@read_only
 def period_feed(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     try:
         period = parse_period(kind, key)
@@ -57,11 +72,13 @@ def period_feed(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     return _render_period(request, period)
 
 
+@read_only
 def latest_period(request: HttpRequest, kind: str) -> HttpResponse:
     day = queries.latest_feed_date(on_or_before=feed_today()) or feed_today()
     return redirect(period_containing(kind, day).url)
 
 
+@read_only
 def trending(request: HttpRequest) -> HttpResponse:
     result = ranking.cached_trending()
     context = {
@@ -85,6 +102,7 @@ def _paper_or_redirect(arxiv_id: str, route: str = "papers:detail"):
     return paper, None
 
 
+@read_only
 def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     paper, response = _paper_or_redirect(arxiv_id)
     if response:
@@ -92,6 +110,7 @@ def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     return render(request, "papers/detail.html", {"paper": paper, "arxiv_id": arxiv_id})
 
 
+@read_only
 def paper_markdown_view(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     paper, response = _paper_or_redirect(arxiv_id, route="papers:markdown")
     if response:
@@ -99,6 +118,7 @@ def paper_markdown_view(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     return HttpResponse(paper_markdown(paper), content_type="text/markdown; charset=utf-8")
 
 
+@read_only
 def organization(request: HttpRequest, slug: str) -> HttpResponse:
     org = queries.organization_by_slug(slug)
     if org is None:
@@ -107,6 +127,7 @@ def organization(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "papers/organization.html", {"organization": org, "page": page})
 
 
+@read_only
 def author(request: HttpRequest, name: str) -> HttpResponse:
     person = queries.author_by_name(_clean(name))
     if person is None:
@@ -115,6 +136,7 @@ def author(request: HttpRequest, name: str) -> HttpResponse:
     return render(request, "papers/author.html", {"author": person, "page": page})
 
 
+@read_only
 def search(request: HttpRequest) -> HttpResponse:
     query = _clean(request.GET.get("q", ""))[:250]
     page = _page(request, queries.search_titles(query)) if query else None
