@@ -6,6 +6,7 @@ from functools import lru_cache
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
@@ -66,6 +67,19 @@ class Author(models.Model):
 
     def get_absolute_url(self) -> str:
         return route_url("papers:author", self.name)
+
+    def clean(self) -> None:
+        # A name another author already has (once normalized) would break the unique key on
+        # save: say so in the form, naming that author, instead of a server error.
+        others = Author.objects.exclude(pk=self.pk).order_by("pk")
+        other = others.filter(normalized_name=normalize_name(self.name)).first()
+        if other is not None:
+            raise ValidationError(
+                {
+                    "name": f"“{other.name}” (author #{other.pk}) already has this name "
+                    "(names are compared ignoring case, accents and spacing)."
+                }
+            )
 
 
 class Paper(models.Model):
