@@ -55,12 +55,11 @@ def _render_period(request: HttpRequest, period: Period, notice: str = "") -> Ht
 def home(request: HttpRequest) -> HttpResponse:
     today = feed_today()
     day = queries.latest_feed_date(on_or_before=today) or queries.latest_feed_date()
+    period = period_containing("day", day or today)
     notice = ""
-    if day is None:
-        day = today
-    elif day != today:
-        notice = f"No papers yet for today; showing the latest day with papers, {day:%b %-d, %Y}."
-    return _render_period(request, period_containing("day", day), notice)
+    if day is not None and day != today:
+        notice = f"No papers yet for today; showing the latest day with papers, {period.label}."
+    return _render_period(request, period, notice)
 
 
 @read_only

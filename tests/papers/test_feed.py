@@ -227,3 +227,11 @@ def test_years_below_1000_are_zero_padded_in_links_and_labels(client, url, link)
     make_submitted_paper(dt.date(999, 1, 5), title="Ancient")
 
     assert link in client.get(url).content.decode()
+
+
+def test_home_notice_writes_a_year_below_1000_with_four_digits(client):
+    make_submitted_paper(dt.date(999, 1, 5), title="Ancient")
+
+    html = client.get("/").content.decode()
+
+    assert "showing the latest day with papers, Jan 5, 0999." in html
