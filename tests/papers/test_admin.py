@@ -8,7 +8,6 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from dailypapers.papers.models import Author, Comment, Submission, Upvote
 from dailypapers.papers.ranking import CACHE_KEY, refresh_trending
@@ -131,7 +130,7 @@ def hide_from_change_list(admin_client, model: str, pk: int) -> None:
 def test_hiding_from_the_change_list_drops_the_cached_trending_list(
     admin_client, django_capture_on_commit_callbacks
 ):
-    paper = make_submitted_paper(timezone.now().date(), upvotes=5)
+    paper = make_submitted_paper(dt.date(2025, 3, 12), upvotes=5)
     refresh_trending()
 
     with django_capture_on_commit_callbacks(execute=True):

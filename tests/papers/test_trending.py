@@ -70,13 +70,18 @@ def test_stale_site_measures_from_latest_submission(client):
     assert "archived" in page
 
 
+def yesterday() -> dt.date:
+    """A feed day whose noon submissions are in the past and inside the window, at any hour."""
+    return timezone.now().date() - dt.timedelta(days=1)
+
+
 def trending_titles(client) -> list[str]:
     return [paper.title for paper in client.get("/papers/trending").context["papers"]]
 
 
 def test_hidden_submission_leaves_the_cached_trending_page_at_once(client):
-    make_submitted_paper(timezone.now().date(), upvotes=5, title="Fine paper")
-    spam = make_submitted_paper(timezone.now().date(), upvotes=9, title="Spam paper")
+    make_submitted_paper(yesterday(), upvotes=5, title="Fine paper")
+    spam = make_submitted_paper(yesterday(), upvotes=9, title="Spam paper")
     assert trending_titles(client) == ["Spam paper", "Fine paper"]  # now cached
 
     Submission.objects.filter(paper=spam).update(hidden=True)  # not even through services
@@ -87,7 +92,7 @@ def test_hidden_submission_leaves_the_cached_trending_page_at_once(client):
 def test_hiding_through_services_drops_the_cached_trending_list(
     client, django_capture_on_commit_callbacks
 ):
-    paper = make_submitted_paper(timezone.now().date(), upvotes=5, title="Spam paper")
+    paper = make_submitted_paper(yesterday(), upvotes=5, title="Spam paper")
     trending_titles(client)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -100,7 +105,7 @@ def test_hiding_through_services_drops_the_cached_trending_list(
 def test_unhidden_submission_returns_to_trending_at_once(
     client, django_capture_on_commit_callbacks
 ):
-    paper = make_submitted_paper(timezone.now().date(), upvotes=5, title="Wrongly hidden")
+    paper = make_submitted_paper(yesterday(), upvotes=5, title="Wrongly hidden")
     services.set_submission_hidden(paper.submission, True)
     assert trending_titles(client) == []  # cached without it
 
@@ -111,7 +116,7 @@ def test_unhidden_submission_returns_to_trending_at_once(
 
 
 def test_the_cache_is_dropped_only_when_the_hide_commits(django_capture_on_commit_callbacks):
-    paper = make_submitted_paper(timezone.now().date(), upvotes=5)
+    paper = make_submitted_paper(yesterday(), upvotes=5)
     refresh_trending()
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
