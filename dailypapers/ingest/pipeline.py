@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from dailypapers.ingest.models import IngestRun
@@ -23,6 +23,10 @@ from dailypapers.ingest.upsert import Counts, upsert_records
 __all__ = ["Counts", "Item", "Position", "Skip", "run_ingest", "upsert_records"]
 
 log = logging.getLogger("dailypapers.ingest")
+# What a single bad value can raise on write (SQLite raises OverflowError for an int past 2**63
+# itself). OperationalError (locked, disk full, connection lost) and our own bugs are not here:
+# they fail the run, which can be resumed, rather than skipping every item of the batch.
+_ITEM_ERRORS = (DataError, IntegrityError, OverflowError)
 # The run row keeps this many skipped positions; the log has them all.
 MAX_REPORTED_SKIPS = 200
 
@@ -44,14 +48,18 @@ def run_ingest(
     run = IngestRun.objects.create(source=source_name, arguments=arguments)
     counts = Counts()
     skips: list[str] = []
-    batch: list[PaperRecord] = []
+    batch: list[tuple[Position, PaperRecord]] = []
     pending_cursor = ""
+
+    def report(position: Position, reason: str) -> None:
+        skips.append(f"{position}: {reason}")
+        log.warning("%s: %s", position, reason)
 
     def flush() -> None:
         nonlocal counts, batch
         total = replace(counts)
         with transaction.atomic():
-            total += upsert_records(batch)
+            total += _write(batch, report)
             # The cursor commits with the rows it vouches for.
             run.cursor = pending_cursor or run.cursor
             run.counts = total.as_dict()
@@ -63,10 +71,11 @@ def run_ingest(
         for position, item in items:
             if isinstance(item, Skip):
                 counts.skipped += 1
-                skips.append(f"{position}: {item.reason}")
-                log.warning("%s: %s", position, item.reason)
+                report(position, item.reason)
             else:
-                batch.append(item)
+                for note in item.notes:  # Dropped fields: the item itself is kept.
+                    report(position, note)
+                batch.append((position, item))
             pending_cursor = position.cursor or pending_cursor
             if progress:
                 progress(position)
@@ -92,6 +101,31 @@ def run_ingest(
             run.pk,
         )
     return run
+
+
+def _write(
+    batch: list[tuple[Position, PaperRecord]], report: Callable[[Position, str], None]
+) -> Counts:
+    """Upsert the batch; if a value still fails the write, retry item by item so only that
+    item is lost (skipped and reported), never the good ones beside it."""
+    try:
+        with transaction.atomic():
+            return upsert_records(record for _, record in batch)
+    except _ITEM_ERRORS:
+        log.warning("a batch of %s failed to write; retrying item by item", len(batch))
+    counts = Counts()
+    for position, record in batch:
+        try:
+            with transaction.atomic():
+                counts += upsert_records([record])
+        except _ITEM_ERRORS as exc:
+            counts.skipped += 1
+            report(position, f"not stored: {type(exc).__name__}: {_first_line(exc)}")
+    return counts
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [""])[0][:300]
 
 
 def _finish(run: IngestRun, status: str, counts: Counts, error: str) -> None:

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.db.models import Model
+
+# Django's model and database modules are imported where used: sources are plain parsers,
+# importable (the demo corpus builder) without a configured Django.
 
 
 @dataclass(frozen=True)
@@ -15,7 +23,9 @@ class OrganizationRecord:
 
 @dataclass(frozen=True)
 class SubmissionRecord:
-    feed_date: dt.date
+    # The day the source names when no time of its decides it (a day file's date); None:
+    # the day of `submitted_at` in the feed's time zone (`validated` fills it in).
+    feed_date: dt.date | None
     submitted_at: dt.datetime
     submitter_name: str = ""
 
@@ -48,3 +58,123 @@ class PaperRecord:
     imported_comments: int | None = None
     submission: SubmissionRecord | None = None
     source: str = ""
+    # What was dropped from the item on the way (`dropped paper.githubRepo: not an http(s)
+    # URL`): the run reports each with the item's position; the rest of the item is kept.
+    notes: list[str] = field(default_factory=list)
+
+
+class RecordError(ValueError):
+    """A record that cannot be stored at all (its key does not fit); the message says why."""
+
+
+def is_http_url(value: str) -> bool:
+    """Whether a link may be stored: only http(s), never `javascript:`, `data:` and the like."""
+    return value.strip().lower().startswith(("http://", "https://"))
+
+
+def feed_date_of(submission: SubmissionRecord) -> dt.date:
+    """The submission's feed day: the one its source named, else its time's in the feed zone."""
+    from dailypapers.papers.feed_days import feed_day
+
+    return submission.feed_date or feed_day(submission.submitted_at)
+
+
+def validated(record: PaperRecord, labels: Mapping[str, str] | None = None) -> PaperRecord:
+    """The record with every value the database cannot hold or must not store dropped.
+
+    Every source passes its records through here, so one bad item is skipped (RecordError) or
+    loses one field (a note on `record.notes`, reported with the item's position) instead of
+    failing its whole batch, on one backend or on both. `labels` name fields in the source's
+    own terms (`github_repo` -> `paper.githubRepo`) for those notes.
+    """
+    from dailypapers.papers.models import Organization, Paper
+
+    check = _Check(labels or {})
+    if len(record.arxiv_id) > (limit := _max_length(Paper, "arxiv_id")):
+        raise RecordError(f"{check.label('arxiv_id')}: longer than {limit} characters")
+    changes: dict[str, Any] = {
+        name: check.integer(Paper, name, getattr(record, name)) for name in _INTEGERS
+    }
+    for name in _URLS:
+        changes[name] = check.url(Paper, name, getattr(record, name))
+    changes["media_urls"] = [url for url in record.media_urls if check.url(None, "media_urls", url)]
+    changes["organization"] = check.organization(Organization, record.organization)
+    changes["submission"] = check.submission(record.submission)
+    return replace(record, **changes, notes=[*record.notes, *check.notes])
+
+
+_INTEGERS = ("version", "github_stars", "imported_upvotes", "imported_comments")
+_URLS = ("github_repo", "project_page", "thumbnail")
+
+
+class _Check:
+    """Each check returns the value to keep ("" or None when dropped) and notes what it dropped."""
+
+    def __init__(self, labels: Mapping[str, str]) -> None:
+        self.labels = labels
+        self.notes: list[str] = []
+
+    def label(self, name: str) -> str:
+        return self.labels.get(name, name)
+
+    def drop(self, name: str, reason: str) -> None:
+        self.notes.append(f"dropped {self.label(name)}: {reason}")
+
+    def integer(self, model: type[Model], name: str, value: int | None) -> int | None:
+        if value is None:
+            return None
+        low, high = _integer_range(model, name)
+        if low <= value <= high:
+            return value
+        shown = str(value) if value.bit_length() < 256 else "a huge number"
+        self.drop(name, f"{shown} is outside {low}..{high}")
+        return None
+
+    def url(self, model: type[Model] | None, name: str, value: str) -> str:
+        if not value:
+            return value
+        if not is_http_url(value):
+            self.drop(name, "not an http(s) URL")
+            return ""
+        limit = _max_length(model, name) if model else None
+        if limit is not None and len(value.strip()) > limit:
+            self.drop(name, f"longer than {limit} characters")
+            return ""
+        return value.strip()
+
+    def organization(
+        self, model: type[Model], org: OrganizationRecord | None
+    ) -> OrganizationRecord | None:
+        if org is None:
+            return None
+        if len(org.name) > (limit := _max_length(model, "handle")):
+            # The handle is the organization's key: clipped, two handles could merge.
+            self.drop("organization", f"handle longer than {limit} characters")
+            return None
+        return replace(org, avatar_url=self.url(model, "organization.avatar_url", org.avatar_url))
+
+    def submission(self, submission: SubmissionRecord | None) -> SubmissionRecord | None:
+        if submission is None or submission.feed_date is not None:
+            return submission
+        try:
+            return replace(submission, feed_date=feed_date_of(submission))
+        except OverflowError:  # A time in year 1 or 9999 moved into the feed's time zone.
+            self.drop("submission", "its time has no day in the feed's time zone")
+            return None
+
+
+def _field(model: type[Model], name: str) -> Any:
+    return model._meta.get_field(name.rpartition(".")[2])
+
+
+def _max_length(model: type[Model], name: str) -> int | None:
+    return _field(model, name).max_length
+
+
+def _integer_range(model: type[Model], name: str) -> tuple[int, int]:
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    # The generic ranges, not the connection's: a record must be valid on every backend
+    # (SQLite would take 2**63 - 1 into a column PostgreSQL keeps to 2**31 - 1).
+    internal_type = _field(model, name).get_internal_type()
+    return BaseDatabaseOperations.integer_field_ranges[internal_type]

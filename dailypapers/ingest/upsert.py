@@ -11,15 +11,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from dailypapers.ingest.records import PaperRecord, SubmissionRecord
+from dailypapers.ingest.records import PaperRecord, SubmissionRecord, feed_date_of
 from dailypapers.papers.models import Author, Authorship, Organization, Paper, Submission
 from dailypapers.papers.names import normalize_name, org_slug
 
 # Below every backend's limit on query parameters (SQLite's old default is 999).
 _CHUNK = 900
+# PostgreSQL advisory lock key ("dpupsert"): one upsert batch at a time, see `upsert_records`.
+_LOCK_KEY = 0x6470757073657274
 # Record attribute -> Paper field for what the arXiv version governs: an older version
 # of a paper (or a source that names no version, once one is known) only fills gaps here.
 _VERSIONED = {
@@ -33,7 +35,8 @@ _VERSIONED = {
     "journal_ref": "journal_ref",
     "arxiv_comments": "arxiv_comments",
 }
-# The rest is the source's own current view (links, AI fields, counts): the latest wins.
+# The rest is the source's own current view (links, AI fields, organization): the newest
+# record wins (see `_is_newer`).
 _CURRENT = [
     "github_repo",
     "project_page",
@@ -73,8 +76,24 @@ def upsert_records(records: Iterable[PaperRecord]) -> Counts:
     if not records:
         return counts
     with transaction.atomic():
+        _lock()
         _Batch(records).write(counts)
     return counts
+
+
+def _lock() -> None:
+    """Serialize upsert batches across processes until this transaction ends.
+
+    A batch reads its papers, then writes what changed: two imports interleaving there would
+    both insert one new paper (IntegrityError, the whole batch lost) or both raise one count
+    from the same stale value (10 -> 50 -> 20). One transaction-scoped advisory lock covers
+    every table the batch touches, costs one query, and batches are short, so two imports
+    take turns batch by batch. SQLite needs nothing: its IMMEDIATE transactions already take
+    the database's one write lock at BEGIN, before the batch reads anything.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
 
 
 class _Batch:
@@ -94,8 +113,8 @@ class _Batch:
             "author_id",
         ):
             self.author_lists[by_pk[paper_id]].append(author_id)
-        self.submitted = {
-            by_pk[pk] for (pk,) in _in_chunks(Submission.objects.all(), "paper_id", pks, "paper_id")
+        self.submissions = {
+            by_pk[s.paper_id]: s for s in _in_chunks(Submission.objects.all(), "paper_id", pks)
         }
         self.organizations = _upsert_organizations(records)
         self.authors = _upsert_authors(records)
@@ -107,6 +126,7 @@ class _Batch:
         authors_before = dict(self.author_lists)
         touched: dict[str, set[str]] = {}
         new_submissions: dict[str, SubmissionRecord] = {}
+        moved: set[str] = set()
         for record in self.records:
             arxiv_id = record.arxiv_id
             paper = self.papers.get(arxiv_id)
@@ -117,10 +137,8 @@ class _Batch:
             authors = [self.authors[k] for k in _author_keys(record.authors)]
             if authors and (self._authoritative(paper, record) or not self.author_lists[arxiv_id]):
                 self.author_lists[arxiv_id] = authors
-            if record.submission and arxiv_id not in self.submitted:
-                # One submission per paper: a later day never moves it.
-                self.submitted.add(arxiv_id)
-                new_submissions[arxiv_id] = record.submission
+            if record.submission:
+                self._submit(arxiv_id, record.submission, new_submissions, moved)
         counts.unchanged += len(self.records) - len(touched)
         dirty, changed_fields, new_authors = set(), set(), set()
         for arxiv_id, fields in touched.items():
@@ -134,7 +152,7 @@ class _Batch:
                 new_authors.add(arxiv_id)
             if arxiv_id not in self.existing:
                 counts.created += 1
-            elif net or arxiv_id in new_authors or arxiv_id in new_submissions:
+            elif net or arxiv_id in new_authors or arxiv_id in moved or arxiv_id in new_submissions:
                 counts.updated += 1
             else:
                 counts.unchanged += 1
@@ -142,6 +160,37 @@ class _Batch:
             dirty.add(arxiv_id)
             changed_fields |= net
         self._save(dirty, changed_fields, new_authors, new_submissions)
+        Submission.objects.bulk_update(
+            [self.submissions[a] for a in sorted(moved)],
+            ["feed_date", "submitted_at", "submitter_name"],
+            batch_size=500,
+        )
+
+    def _submit(
+        self,
+        arxiv_id: str,
+        record: SubmissionRecord,
+        new: dict[str, SubmissionRecord],
+        moved: set[str],
+    ) -> None:
+        """One submission per paper, on its earliest feed day, whatever order files come in:
+        a record of an earlier day (or an earlier time that day) moves it there."""
+        day = feed_date_of(record)
+        if arxiv_id in new:
+            if (day, record.submitted_at) < (
+                feed_date_of(new[arxiv_id]),
+                new[arxiv_id].submitted_at,
+            ):
+                new[arxiv_id] = record
+            return
+        stored = self.submissions.get(arxiv_id)
+        if stored is None:
+            new[arxiv_id] = record
+        elif (day, record.submitted_at) < (stored.feed_date, stored.submitted_at):
+            stored.feed_date, stored.submitted_at = day, record.submitted_at
+            if record.submitter_name and stored.submitter_id is None:
+                stored.submitter_name = _fit_submitter(record)
+            moved.add(arxiv_id)
 
     def _authoritative(self, paper: Paper, record: PaperRecord) -> bool:
         if paper.pk is None and paper.version is None:
@@ -154,6 +203,7 @@ class _Batch:
         """Copy what the record says onto the paper; return the fields that changed."""
         changed: set[str] = set()
         authoritative = self._authoritative(paper, record)
+        newer = _is_newer(paper, record)
 
         def put(field: str, value: Any) -> None:
             if getattr(paper, field) != value:
@@ -166,7 +216,8 @@ class _Batch:
                 put(field, value)
         for field in _CURRENT:
             value = _fit(field, getattr(record, field))
-            if value:  # Empty means "not said": never erase what is known.
+            # Empty means "not said": never erase what is known. An older record only fills gaps.
+            if value and (newer or not getattr(paper, field)):
                 put(field, value)
         for field in _COUNTS:
             # Counts only rise: saved days overlap (a paper can be listed twice), and an older
@@ -176,8 +227,9 @@ class _Batch:
                 put(field, value)
         if record.version is not None and (paper.version or 0) < record.version:
             put("version", record.version)
-        if record.organization:
-            put("organization_id", self.organizations[record.organization.name].pk)
+        organization = record.organization and self.organizations.get(record.organization.name)
+        if organization and (newer or paper.organization_id is None):
+            put("organization_id", organization.pk)
         return changed
 
     def _save(
@@ -212,12 +264,31 @@ class _Batch:
         )
 
 
+def _is_newer(paper: Paper, record: PaperRecord) -> bool:
+    """Whether the record is a newer view than the one the paper's current fields came from.
+
+    The imported counts are the clock: Hugging Face only adds upvotes and comments, so a
+    snapshot with fewer was taken earlier, and the stored counts are the highest seen. A tie
+    only fills gaps, so reading the same files again, in any order or batch size, changes
+    nothing. (A stored "as of" time per paper would be exact; the counts are the best stored
+    value there is.)
+    """
+    stored = (paper.imported_upvotes or 0, paper.imported_comments or 0)
+    upvotes, comments = record.imported_upvotes, record.imported_comments
+    said = (
+        stored[0] if upvotes is None else upvotes,
+        stored[1] if comments is None else comments,
+    )
+    return said > stored
+
+
 def _upsert_organizations(records: list[PaperRecord]) -> dict[str, Organization]:
     """Organizations by the source's handle, created or refreshed (full name, avatar)."""
     wanted = {r.organization.name: r.organization for r in records if r.organization}
     if not wanted:
         return {}
     known = {o.handle: o for o in _in_chunks(Organization.objects, "handle", wanted)}
+    slugs = _free_slugs([h for h in wanted if h not in known])
     changed = []
     for handle, org in wanted.items():
         fullname = _fit_model(Organization, "fullname", org.fullname)
@@ -225,7 +296,7 @@ def _upsert_organizations(records: list[PaperRecord]) -> dict[str, Organization]
         if handle not in known:
             known[handle] = Organization(
                 handle=handle,
-                slug=org_slug(handle),
+                slug=slugs[handle],
                 name=_fit_model(Organization, "name", org.name),
                 fullname=fullname,
                 avatar_url=avatar,
@@ -242,6 +313,19 @@ def _upsert_organizations(records: list[PaperRecord]) -> dict[str, Organization]
     Organization.objects.bulk_update(changed, ["fullname", "avatar_url"])
     # Re-read: with ignore_conflicts the new rows come back without their keys.
     return {o.handle: o for o in _in_chunks(Organization.objects, "handle", wanted)}
+
+
+def _free_slugs(handles: list[str]) -> dict[str, str]:
+    """A slug per new handle that no organization holds: the plain one when it is free, else
+    a hashed one (`Qwen` after `qwen`), so two handles never merge and never fail a batch."""
+    plain = {handle: org_slug(handle) for handle in handles}
+    rows = _in_chunks(Organization.objects.all(), "slug", set(plain.values()), "slug")
+    taken = {slug for (slug,) in rows}
+    slugs = {}
+    for handle, slug in plain.items():
+        slugs[handle] = org_slug(handle, hashed=True) if slug in taken else slug
+        taken.add(slugs[handle])
+    return slugs
 
 
 def _upsert_authors(records: list[PaperRecord]) -> dict[str, int]:

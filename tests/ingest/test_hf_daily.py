@@ -9,7 +9,7 @@ import lzma
 import pytest
 
 from dailypapers.ingest.positions import Skip
-from dailypapers.ingest.records import OrganizationRecord, SubmissionRecord
+from dailypapers.ingest.records import OrganizationRecord, SubmissionRecord, validated
 from dailypapers.ingest.sources import hf_daily
 from tests.ingest.support import BROKEN, DAYS, HF, REPEAT, by_id, records
 
@@ -54,7 +54,8 @@ def test_recent_day_maps_every_field():
     assert (paper.imported_upvotes, paper.imported_comments) == (29, 2)
     assert paper.submission == SubmissionRecord(
         feed_date=dt.date(2026, 1, 6),
-        submitted_at=dt.datetime(2026, 1, 4, 3, 7, 11, tzinfo=UTC),  # top-level publishedAt
+        # paper.submittedOnDailyAt, not the top-level publishedAt (2026-01-04T03:07:11Z).
+        submitted_at=dt.datetime(2026, 1, 6, 0, 30, 6, 666000, tzinfo=UTC),
         submitter_name="XuGuo699",
     )
     assert paper.source == "hf"
@@ -142,21 +143,153 @@ def test_hidden_authors_are_kept_and_nameless_entries_skipped():
     assert paper.authors == ["A One", "B Two"]
 
 
+def parsed(raw: dict, file_date: dt.date | None = None):
+    """An item as the reader yields it: parsed, then validated."""
+    return validated(hf_daily.parse_item(raw, file_date), hf_daily.LABELS)
+
+
 def test_datetimes_are_utc_aware():
-    paper = hf_daily.parse_item(
+    paper = parsed(
         item(publishedAt="2025-01-01T10:00:00+02:00", submittedOnDailyAt="2025-01-03T00:10:00")
     )
 
     assert paper.published_at == dt.datetime(2025, 1, 1, 8, tzinfo=UTC)
     assert paper.published_at.tzinfo is UTC
     assert paper.submission.feed_date == dt.date(2025, 1, 3)
+    assert paper.submission.submitted_at == dt.datetime(2025, 1, 3, 0, 10, tzinfo=UTC)
+
+
+def test_submission_time_is_submitted_on_daily_at_not_the_arxiv_announcement():
+    # 2606.28128 in 2026-06-29.json: announced on arXiv 2026-06-25T20:00Z (top-level
+    # publishedAt), submitted to the daily feed 2026-06-29.
+    [paper] = records(HF / "announced" / "2026-06-29.json")
+
+    assert paper.arxiv_id == "2606.28128"
+    assert paper.submission.submitted_at == dt.datetime(2026, 6, 29, tzinfo=UTC)
+    assert paper.submission.feed_date == dt.date(2026, 6, 29)
+
+
+def test_older_items_without_submitted_on_daily_at_use_the_top_level_time():
+    paper = parsed(item(), dt.date(2025, 1, 2))
+
     assert paper.submission.submitted_at == dt.datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 def test_feed_date_falls_back_to_the_time_the_item_entered_the_feed():
-    paper = hf_daily.parse_item(item())
+    paper = parsed(item())
 
     assert paper.submission.feed_date == dt.date(2025, 1, 2)
+
+
+def test_feed_day_of_a_time_is_taken_in_the_feed_time_zone(settings):
+    settings.FEED_TIME_ZONE = "America/Los_Angeles"
+
+    paper = parsed(item(submittedOnDailyAt="2026-01-06T03:00:00.000Z"), dt.date(2026, 1, 6))
+
+    # 03:00 UTC is still the evening of January 5 in Los Angeles.
+    assert paper.submission.feed_date == dt.date(2026, 1, 5)
+
+
+def test_where_only_a_file_date_is_known_the_file_date_stands(settings):
+    settings.FEED_TIME_ZONE = "America/Los_Angeles"
+
+    paper = parsed(item(), dt.date(2025, 1, 2))  # top-level time 2025-01-02T03:04Z, no daily time
+
+    assert paper.submission.feed_date == dt.date(2025, 1, 2)
+
+
+@pytest.mark.parametrize(
+    "field", ["githubRepo", "projectPage", "thumbnail", "mediaUrls", "organization.avatar"]
+)
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(document.cookie)", " JaVaScRiPt:alert(1)", "data:text/html,<b>x"]
+)
+def test_links_that_are_not_http_are_dropped_with_a_note_and_the_item_kept(tmp_path, field, url):
+    raw = item(githubRepo="https://github.com/a/b")
+    if field == "organization.avatar":
+        raw["paper"]["organization"] = {"name": "acme", "avatar": url}
+    elif field in ("thumbnail", "mediaUrls"):
+        raw[field] = [url, "https://cdn.example/ok.png"] if field == "mediaUrls" else url
+    else:
+        raw["paper"][field] = url
+    path = tmp_path / "2025-03-01.json"
+    path.write_text(json.dumps([raw]))
+
+    [paper] = records(path)
+
+    label = field if "." in field or field in ("thumbnail", "mediaUrls") else f"paper.{field}"
+    assert paper.notes == [f"dropped {label}: not an http(s) URL"]
+    assert url not in repr(paper)
+    assert paper.arxiv_id == "2501.00001"
+    if field == "mediaUrls":
+        assert paper.media_urls == ["https://cdn.example/ok.png"]
+
+
+def test_http_links_and_site_relative_avatars_are_kept():
+    raw = item(githubRepo="HTTPS://github.com/a/b", projectPage="http://x.example/")
+    raw["paper"]["organization"] = {"name": "acme", "avatar": "/avatars/acme.png"}
+
+    paper = parsed(raw)
+
+    assert (paper.github_repo, paper.project_page) == (
+        "HTTPS://github.com/a/b",
+        "http://x.example/",
+    )
+    assert paper.organization.avatar_url == "https://huggingface.co/avatars/acme.png"
+    assert paper.notes == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "note"),
+    [
+        ({"upvotes": 10**20}, "dropped paper.upvotes: 100000000000000000000 is outside "),
+        ({"githubStars": 2**63}, "dropped paper.githubStars: 9223372036854775808 is outside "),
+        ({"id": "2501.00001v40000"}, "dropped paper.id version: 40000 is outside 0..32767"),
+    ],
+)
+def test_counts_a_column_cannot_hold_are_dropped_with_a_note(fields, note):
+    paper = parsed(item(**fields))
+
+    assert paper.arxiv_id == "2501.00001"
+    assert len(paper.notes) == 1 and paper.notes[0].startswith(note)
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (item(id="hep-" + "x" * 60 + "/9901001"), "paper.id: longer than 40 characters"),
+        (item(id="٢٦١١.٩٩٩٩٠"), "paper.id: not an arXiv id"),
+        (
+            item(publishedAt="0001-01-01T00:00:00+01:00"),
+            "paper.publishedAt: out of range in UTC",
+        ),
+        (
+            {**item(), "publishedAt": "0001-01-01T00:00:00+01:00"},
+            "publishedAt: out of range in UTC",
+        ),
+    ],
+)
+def test_items_that_cannot_be_stored_are_skipped_with_a_reason(tmp_path, raw, reason):
+    path = tmp_path / "2025-03-01.json"
+    path.write_text(json.dumps([raw, item(id="2501.00002")]))
+
+    found = list(hf_daily.read_paths([path]))
+
+    assert isinstance(found[0][1], Skip) and found[0][1].reason.startswith(reason)
+    assert found[1][1].arxiv_id == "2501.00002"
+
+
+def test_a_file_nested_too_deeply_is_one_unreadable_file(tmp_path):
+    nested = tmp_path / "2025-03-01.json"
+    nested.write_text("[" * 100_000)
+    line = tmp_path / "corpus.jsonl"
+    line.write_text("[" * 100_000 + "\n" + json.dumps(item()) + "\n")
+
+    found = list(hf_daily.read_paths([nested, line, DAYS / "2024-05-27.json"]))
+
+    assert found[0][1].reason.startswith("unreadable file: ")
+    assert found[1][1] == Skip("not JSON: nested too deeply")
+    assert [r.arxiv_id for _, r in found[2:]] == ["2501.00001", "2405.15738", "2405.15574"]
 
 
 def test_version_in_the_id_is_kept_apart():

@@ -83,14 +83,17 @@ def test_later_file_with_higher_counts_updates_them():
     assert Paper.objects.count() == Submission.objects.count() == 1
 
 
-def test_an_older_file_read_again_does_not_lower_counts():
+def test_an_older_file_read_again_changes_nothing():
     first, later = records(REPEAT)
     upsert_records([first, later])
 
     counts = upsert_records([first])
 
-    assert counts == Counts(updated=1)  # its (older) project page differs
-    assert Paper.objects.get().imported_upvotes == 42
+    assert counts == Counts(unchanged=1)
+    paper = Paper.objects.get()
+    assert paper.imported_upvotes == 42
+    # Its older project page does not roll the newer one back.
+    assert paper.project_page == "https://gameworld-project.github.io/"
 
 
 def test_paper_listed_twice_in_one_batch_is_counted_once_by_its_net_change():
@@ -211,7 +214,7 @@ def test_overlong_url_is_dropped_and_overlong_name_clipped():
             record(
                 project_page=long_url,
                 authors=["N" * 400],
-                organization=OrganizationRecord("o" * 250),
+                organization=OrganizationRecord("o" * 100, "F" * 400),
             )
         ]
     )
@@ -219,7 +222,7 @@ def test_overlong_url_is_dropped_and_overlong_name_clipped():
     paper = Paper.objects.get()
     assert paper.project_page == ""
     assert len(Author.objects.get().name) == 300
-    assert paper.organization.name == "o" * 200
+    assert (paper.organization.handle, paper.organization.fullname) == ("o" * 100, "F" * 300)
 
 
 def test_a_batch_costs_a_handful_of_queries_not_one_per_paper():

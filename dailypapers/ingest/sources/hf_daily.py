@@ -19,14 +19,36 @@ from pathlib import Path
 from typing import Any
 
 from dailypapers.ingest.positions import Item, Position, Skip
-from dailypapers.ingest.records import OrganizationRecord, PaperRecord, SubmissionRecord
+from dailypapers.ingest.records import (
+    OrganizationRecord,
+    PaperRecord,
+    RecordError,
+    SubmissionRecord,
+    validated,
+)
 from dailypapers.papers.arxiv_ids import parse_arxiv_id
 from dailypapers.papers.names import clean_text
 
 SOURCE = "hf"
 HF_BASE = "https://huggingface.co"
 SUFFIXES = (".json", ".jsonl", ".jsonl.xz")
-_DATE_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})")
+_DATE_NAME = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})")
+# Record attributes in this source's own terms, for the notes of `records.validated`.
+LABELS = {
+    "arxiv_id": "paper.id",
+    "version": "paper.id version",
+    "github_repo": "paper.githubRepo",
+    "github_stars": "paper.githubStars",
+    "project_page": "paper.projectPage",
+    "thumbnail": "thumbnail",
+    "media_urls": "mediaUrls",
+    "organization": "organization",
+    "organization.avatar_url": "organization.avatar",
+    "imported_upvotes": "paper.upvotes",
+    "imported_comments": "numComments",
+    "published_at": "paper.publishedAt",
+    "submission": "publishedAt",
+}
 
 
 class ItemError(ValueError):
@@ -69,7 +91,8 @@ def read_file(path: Path) -> Iterator[Item]:
             if previous is not None:
                 yield _parsed(path, *previous, unit, file_date, last=False)
             previous = (index, raw)
-    except (OSError, ValueError, EOFError, lzma.LZMAError) as exc:
+    except (OSError, ValueError, EOFError, lzma.LZMAError, RecursionError) as exc:
+        # RecursionError: JSON nested deeper than the parser's stack (100,000 `[`).
         # What was read stands; the unreadable rest of the file is one skipped entry.
         if previous is not None:
             yield _parsed(path, *previous, unit, file_date, last=False)
@@ -84,10 +107,10 @@ def _parsed(
 ) -> Item:
     position = Position(str(path), index, unit, cursor=str(path) if last else "")
     try:
-        return position, parse_item(as_item(raw), file_date)
-    except ItemError as exc:
+        return position, validated(parse_item(as_item(raw), file_date), LABELS)
+    except (ItemError, RecordError) as exc:
         return position, Skip(str(exc))
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
         # A shape the parser did not foresee: still one reported item, not a lost file.
         return position, Skip(f"unexpected item shape: {type(exc).__name__}: {exc}")
 
@@ -123,6 +146,8 @@ def _json_lines(path: Path) -> Iterator[tuple[int, Any]]:
                 yield number, json.loads(line)
             except json.JSONDecodeError as exc:
                 yield number, ItemError(f"not JSON: {exc}")
+            except RecursionError:
+                yield number, ItemError("not JSON: nested too deeply")
 
 
 def as_item(raw: Any) -> dict[str, Any]:
@@ -176,16 +201,27 @@ def parse_item(item: dict[str, Any], file_date: dt.date | None = None) -> PaperR
 
 
 def _submission(item: dict, paper: dict, file_date: dt.date | None) -> SubmissionRecord | None:
+    """When and on which day the paper entered the feed.
+
+    The time is `paper.submittedOnDailyAt`; older files lack it, and there the top-level
+    `publishedAt` is the time the item entered the feed. (Newer files put the arXiv
+    announcement there: 2606.28128 in 2026-06-29.json says 2026-06-25T20:00Z.) A time that
+    came with the item decides the feed day, in the feed's time zone (see `records`); without
+    one, the day the file (or corpus line) names stands.
+    """
     on_daily = _datetime(paper.get("submittedOnDailyAt"), "paper.submittedOnDailyAt")
     entered = _datetime(item.get("publishedAt"), "publishedAt")
     # Demo corpus lines carry their day as `date`; it stands in for the file name.
     if item.get("date") is not None:
         file_date = _date(item["date"], "date")
-    feed_date = on_daily.date() if on_daily else file_date or (entered.date() if entered else None)
-    if feed_date is None:
+    submitted_at = on_daily or entered
+    if on_daily is None and file_date is not None:
+        # The file's day stands; its time is only a tie-break within that day.
+        submitted_at = submitted_at or dt.datetime.combine(file_date, dt.time(), dt.UTC)
+        return SubmissionRecord(file_date, submitted_at, _submitter(item, paper))
+    if submitted_at is None:
         return None
-    submitted_at = entered or on_daily or dt.datetime.combine(feed_date, dt.time(), dt.UTC)
-    return SubmissionRecord(feed_date, submitted_at, _submitter(item, paper))
+    return SubmissionRecord(None, submitted_at, _submitter(item, paper))
 
 
 def _submitter(item: dict, paper: dict) -> str:
@@ -250,8 +286,9 @@ def _count(value: Any, field: str) -> int | None:
 
 def _url(value: str) -> str:
     value = value.strip()
-    # Avatars are sometimes site-relative (`/avatars/...`).
-    return HF_BASE + value if value.startswith("/") else value
+    # Avatars are sometimes site-relative (`/avatars/...`); `//host` is not site-relative.
+    # Schemes are checked by `records.validated`.
+    return HF_BASE + value if value.startswith("/") and not value.startswith("//") else value
 
 
 def _datetime(value: Any, field: str) -> dt.datetime | None:
@@ -259,10 +296,12 @@ def _datetime(value: Any, field: str) -> dt.datetime | None:
         return None
     try:
         parsed = dt.datetime.fromisoformat(value)
+        # The API writes UTC with a `Z`; a naive time is taken as UTC rather than local time.
+        return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
     except (TypeError, ValueError):
         raise ItemError(f"{field}: not an ISO datetime: {value!r}") from None
-    # The API writes UTC with a `Z`; a naive time is taken as UTC rather than local time.
-    return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC.
+        raise ItemError(f"{field}: out of range in UTC: {value!r}") from None
 
 
 def _date(value: Any, field: str) -> dt.date:
