@@ -46,3 +46,11 @@ def test_search_pages_never_repeat_or_skip_a_paper(client):
     pages = [client.get("/search", {"q": "rubric", "page": n}) for n in (1, 2, 3)]
 
     assert [arxiv_id for page in pages for arxiv_id in arxiv_ids(page)] == ids
+
+
+def test_pager_names_pages_not_dates_since_results_are_ranked(client):
+    add_matching_papers(120)
+
+    html = client.get("/search?q=rubric&page=2").content.decode()
+
+    assert ">← Previous page<" in html and ">Next page →<" in html
