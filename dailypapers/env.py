@@ -6,9 +6,11 @@ One module so that parsing, defaults and the README table stay in one place
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import SplitResult, urlsplit
 
 ENV_VARS = (
     "DAILYPAPERS_DATA_DIR",
@@ -16,6 +18,10 @@ ENV_VARS = (
     "DAILYPAPERS_SECRET_KEY",
     "DAILYPAPERS_DEBUG",
     "ALLOWED_HOSTS",
+    "DAILYPAPERS_BASE_URL",
+    "DAILYPAPERS_TRUST_PROXY_HEADERS",
+    "DAILYPAPERS_HSTS_SECONDS",
+    "REDIS_URL",
     "DAILYPAPERS_TIME_ZONE",
     "DAILYPAPERS_TRENDING_HALF_LIFE_HOURS",
     "DAILYPAPERS_TRENDING_WINDOW_DAYS",
@@ -73,6 +79,88 @@ def secret_key(data: Path) -> str:
         return configured
     key_file = data / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+        create_private_file_once(key_file, secrets.token_urlsafe(50))
     return key_file.read_text().strip()
+
+
+def create_private_file_once(path: Path, text: str) -> None:
+    """Write `text` to `path` (mode 0600) unless `path` exists.
+
+    The text goes in full to a private temporary name, which is then hard-linked to `path`:
+    the file never exists world-readable or half-written, and when several workers start at
+    once the first link wins and the others, finding the name taken, read the winner's text.
+    """
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        with contextlib.suppress(FileExistsError):  # another worker's key won
+            os.link(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+ONE_YEAR = 365 * 24 * 60 * 60
+# The header a TLS-terminating proxy sets (nginx: `proxy_set_header X-Forwarded-Proto $scheme`;
+# Caddy sets it by itself). Trusted only on request: a client could send it too.
+FORWARDED_PROTO = ("HTTP_X_FORWARDED_PROTO", "https")
+
+
+def base_url() -> str:
+    """The public origin (`https://papers.example.org`), without a trailing slash."""
+    return get_str("DAILYPAPERS_BASE_URL").rstrip("/")
+
+
+def base_url_problem(url: str) -> str:
+    """Why `url` cannot be the public origin; "" when it can (or is unset)."""
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (parses the port: "host:https" raises here)
+    except ValueError:
+        return "it is not a well-formed URL"
+    if parts.scheme not in {"http", "https"}:
+        return "it must start with https:// (or http://)"
+    if not parts.hostname or parts.username or parts.password:
+        return "it must name a host, and no user or password"
+    if parts.path.strip("/") or parts.query or parts.fragment:
+        return "it must be an origin only, without a path, query or fragment"
+    return ""
+
+
+def _public_origin() -> SplitResult | None:
+    url = base_url()
+    return urlsplit(url) if url and not base_url_problem(url) else None
+
+
+def _host_pattern(parts: SplitResult) -> str:
+    host = parts.hostname or ""
+    return f"[{host}]" if ":" in host else host
+
+
+def site_settings() -> dict[str, object]:
+    """The Django settings that follow from the public origin and the proxy in front of it.
+
+    An https base URL turns on secure cookies, HSTS and (when the proxy's header is trusted,
+    so that Django can tell an https request from an http one) the redirect to https.
+    A malformed base URL derives nothing here; the system check reports it.
+    """
+    public = _public_origin()
+    https = public is not None and public.scheme == "https"
+    trust_proxy = get_bool("DAILYPAPERS_TRUST_PROXY_HEADERS", False)
+    hosts = LOCAL_HOSTS + ([_host_pattern(public)] if public else [])
+    return {
+        "BASE_URL": base_url(),
+        "ALLOWED_HOSTS": get_list("ALLOWED_HOSTS", hosts),
+        "CSRF_TRUSTED_ORIGINS": [f"{public.scheme}://{public.netloc.lower()}"] if public else [],
+        "SECURE_PROXY_SSL_HEADER": FORWARDED_PROTO if trust_proxy else None,
+        "SESSION_COOKIE_SECURE": https,
+        "CSRF_COOKIE_SECURE": https,
+        "SECURE_SSL_REDIRECT": https and trust_proxy,
+        "SECURE_HSTS_SECONDS": get_int("DAILYPAPERS_HSTS_SECONDS", ONE_YEAR if https else 0),
+    }

@@ -15,7 +15,18 @@ BASE_DIR = DATA_DIR.parent
 
 SECRET_KEY = env.secret_key(DATA_DIR)
 DEBUG = env.get_bool("DAILYPAPERS_DEBUG", False)
-ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+
+# BASE_URL (the public origin, for absolute links in feeds, emails and the API),
+# ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, SECURE_PROXY_SSL_HEADER, secure cookies, HSTS and the
+# https redirect all follow from DAILYPAPERS_BASE_URL and DAILYPAPERS_TRUST_PROXY_HEADERS.
+globals().update(env.site_settings())
+# HSTS covers the base URL's subdomains too (there are none to serve over http). Preloading
+# is not ours to opt into: it binds the whole registrable domain for months, so an operator
+# who wants it sets it in a settings override and submits the domain.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -112,12 +123,24 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(DATA_DIR / "cache"),
-    }
-}
+# One cache for every worker and host (trending, later rendered cards and rate limits):
+# a table in the database by default, so a laptop needs no other service (the papers app
+# creates the table after `migrate`); Redis when REDIS_URL is set.
+CACHE_TABLE = "dailypapers_cache"
+
+
+def _cache() -> dict:
+    redis_url = env.get_str("REDIS_URL")
+    if redis_url:
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": "dailypapers",
+        }
+    return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}
+
+
+CACHES = {"default": _cache()}
 
 LOGGING = {
     "version": 1,

@@ -5,7 +5,9 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
+
+from dailypapers import env
 
 
 @register()
@@ -38,3 +40,27 @@ def check_feed_settings(app_configs=None, **kwargs) -> list[Error]:
             )
         )
     return errors
+
+
+@register(Tags.security)
+def check_public_origin(app_configs=None, **kwargs) -> list[CheckMessage]:
+    problem = env.base_url_problem(settings.BASE_URL)
+    if problem:
+        return [
+            Error(
+                f"DAILYPAPERS_BASE_URL={settings.BASE_URL!r} is not a public origin: {problem}.",
+                hint="Use the scheme and host readers type, e.g. https://papers.example.org",
+                id="dailypapers.E010",
+            )
+        ]
+    if settings.BASE_URL.startswith("https://") and not settings.SECURE_PROXY_SSL_HEADER:
+        return [
+            Warning(
+                "DAILYPAPERS_BASE_URL is https, but Django cannot tell https requests from "
+                "http ones: the redirect to https is off.",
+                hint="Behind a TLS reverse proxy that sets X-Forwarded-Proto (and strips it "
+                "from clients), set DAILYPAPERS_TRUST_PROXY_HEADERS=true.",
+                id="dailypapers.W010",
+            )
+        ]
+    return []
