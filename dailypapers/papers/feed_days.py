@@ -14,8 +14,14 @@ def feed_zone() -> ZoneInfo:
 
 
 def feed_day(moment: dt.datetime) -> dt.date:
-    """The feed day of an aware moment (a submission's time), in the feed's time zone."""
-    return moment.astimezone(feed_zone()).date()
+    """The feed day of an aware moment (a submission's time), in the feed's time zone.
+
+    Moments at the very ends of the calendar stay on their own UTC day: east of UTC, the last
+    hours of 9999-12-31 would overflow into year 10000."""
+    try:
+        return moment.astimezone(feed_zone()).date()
+    except OverflowError:
+        return moment.astimezone(dt.UTC).date()
 
 
 def feed_today() -> dt.date:
