@@ -12,6 +12,16 @@ from dailypapers.ingest.sources import hf_daily
 CORPUS = Path(__file__).with_name("corpus.jsonl.xz")
 
 
+def demo_unfinished() -> bool:
+    """Whether the latest demo load never finished (crashed or killed part way): `--if-empty`
+    must complete it rather than see papers and skip forever."""
+    latest = IngestRun.objects.filter(source="demo").order_by("-started_at", "-pk").first()
+    return latest is not None and latest.status in {
+        IngestRun.Status.RUNNING,
+        IngestRun.Status.FAILED,
+    }
+
+
 def load_demo(
     path: Path = CORPUS,
     *,

@@ -88,3 +88,18 @@ def test_demo_with_a_missing_corpus_fails_clearly(tmp_path):
     with pytest.raises(CommandError, match="no demo corpus") as raised:
         demo("--corpus", str(tmp_path / "missing.jsonl.xz"))
     assert raised.value.returncode == 2
+
+
+@pytest.mark.parametrize("status", [IngestRun.Status.RUNNING, IngestRun.Status.FAILED])
+def test_demo_if_empty_completes_a_load_that_did_not_finish(small_corpus, status):
+    load_demo(small_corpus)
+    Paper.objects.filter(pk__in=list(Paper.objects.values_list("pk", flat=True)[:5])).delete()
+    IngestRun.objects.update(status=status, finished_at=None)  # as a crash leaves it
+
+    out = demo("--if-empty", "--corpus", str(small_corpus))
+
+    assert out.startswith("files 1, items 9, created 5, updated 0, unchanged 4, skipped 0, ")
+    assert Paper.objects.count() == 9
+    assert IngestRun.objects.order_by("-pk").first().status == IngestRun.Status.DONE
+
+    assert demo("--if-empty", "--corpus", str(small_corpus)).startswith("demo: skipped")

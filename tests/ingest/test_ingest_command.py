@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import json
 import re
+from pathlib import Path
 
 import pytest
 from django.core.management import ManagementUtility, call_command
@@ -138,3 +140,49 @@ def test_weekday_rerun_warns_that_nothing_is_new(monkeypatch):
 
     assert SUMMARY.match(out.strip())
     assert err.count("found nothing new on a weekday") == 1
+
+
+@pytest.mark.django_db
+def test_cli_exits_2_for_a_folder_without_day_files(monkeypatch, capsys, tmp_path):
+    (tmp_path / "notes.txt").write_text("not a day file")
+
+    code = run_cli(monkeypatch, "hf", str(tmp_path))
+
+    assert code == 2
+    assert (
+        f"no files to import (.json, .jsonl, .jsonl.xz) in: {tmp_path}" in capsys.readouterr().err
+    )
+    assert not IngestRun.objects.exists()
+
+
+@pytest.mark.django_db
+def test_resume_over_bad_items_keeps_every_good_paper(tmp_path):
+    def day(name: str, content: str) -> Path:
+        (tmp_path / f"{name}.json").write_text(content)
+        return tmp_path / f"{name}.json"
+
+    def item(arxiv_id: str, **fields) -> dict:
+        return {"paper": {"id": arxiv_id, "title": "T", "upvotes": 1, **fields}}
+
+    done = day("2026-01-01", json.dumps([item("2601.00001")]))
+    day("2026-01-02", json.dumps([item("2601.00002"), item("2601.00003", upvotes=10**20)]))
+    day("2026-01-03", "[" * 100_000)
+    day("2026-01-04", json.dumps([item("2601.00004")]))
+    IngestRun.objects.create(source="hf", status=IngestRun.Status.FAILED, cursor=str(done))
+    out, err = io.StringIO(), io.StringIO()
+
+    with pytest.raises(CommandError) as raised:
+        call_command("ingest", "hf", str(tmp_path), "--resume", stdout=out, stderr=err)
+
+    assert raised.value.returncode == 1  # the unreadable file
+    assert set(Paper.objects.values_list("arxiv_id", flat=True)) == {
+        "2601.00002",
+        "2601.00003",
+        "2601.00004",
+    }
+    assert Paper.objects.get(arxiv_id="2601.00003").imported_upvotes == 0
+    assert (
+        err.getvalue()
+        .splitlines()[0]
+        .startswith(f"{tmp_path / '2026-01-02.json'}:item 1: dropped paper.upvotes: ")
+    )

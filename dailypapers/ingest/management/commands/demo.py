@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from dailypapers.demo.load import CORPUS, load_demo
+from dailypapers.demo.load import CORPUS, demo_unfinished, load_demo
 from dailypapers.ingest import reporting
 from dailypapers.papers.models import Paper
 
@@ -21,12 +21,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty",
             action="store_true",
-            help="do nothing when the database already has papers (used by `make run`)",
+            help="do nothing when the database already has papers, unless an earlier demo "
+            "load did not finish (used by `make run`)",
         )
         parser.add_argument("--corpus", type=Path, default=CORPUS, help="another corpus file")
 
     def handle(self, *args: Any, if_empty: bool, corpus: Path, **options: Any) -> None:
-        if if_empty and Paper.objects.exists():
+        if if_empty and Paper.objects.exists() and not demo_unfinished():
             self.stdout.write("demo: skipped, the database already has papers (--if-empty)")
             return
         if not corpus.is_file():

@@ -1,7 +1,7 @@
 """`dailypapers ingest SOURCE ...`: import papers. One subcommand per source.
 
 Exit codes: 0 all items imported, 1 some items skipped (each reported on stderr),
-2 unreadable paths or bad usage.
+2 unreadable paths, no files to read, or bad usage.
 """
 
 from __future__ import annotations
@@ -45,6 +45,12 @@ class Command(BaseCommand):
             files = hf_daily.expand_paths(paths)
         except OSError as exc:
             raise CommandError(str(exc), returncode=2) from None
+        if not files:
+            # Most likely a wrong folder: "files 0" and exit 0 would pass for a quiet day.
+            suffixes = ", ".join(hf_daily.SUFFIXES)
+            raise CommandError(
+                f"no files to import ({suffixes}) in: {' '.join(paths)}", returncode=2
+            )
         after = _resume_cursor("hf") if resume else ""
         if after:
             self.stdout.write(f"resuming after {after}")
