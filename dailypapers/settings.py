@@ -20,7 +20,7 @@ DEBUG = env.get_bool("DAILYPAPERS_DEBUG", False)
 # ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, SECURE_PROXY_SSL_HEADER, secure cookies, HSTS and the
 # https redirect all follow from DAILYPAPERS_BASE_URL and DAILYPAPERS_TRUST_PROXY_HEADERS.
 globals().update(env.site_settings())
-# HSTS covers the base URL's subdomains too (there are none to serve over http). Preloading
+# HSTS covers the subdomains of the base URL's host too (*.papers.example.org). Preloading
 # is not ours to opt into: it binds the whole registrable domain for months, so an operator
 # who wants it sets it in a settings override and submits the domain.
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
