@@ -156,11 +156,7 @@ class _Check:
     def submission(self, submission: SubmissionRecord | None) -> SubmissionRecord | None:
         if submission is None or submission.feed_date is not None:
             return submission
-        try:
-            return replace(submission, feed_date=feed_date_of(submission))
-        except OverflowError:  # A time in year 1 or 9999 moved into the feed's time zone.
-            self.drop("submission", "its time has no day in the feed's time zone")
-            return None
+        return replace(submission, feed_date=feed_date_of(submission))
 
 
 def _field(model: type[Model], name: str) -> Any:

@@ -7,6 +7,7 @@ batch, new rows go in with `bulk_create`, changed rows with `bulk_update`.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -22,6 +23,7 @@ from dailypapers.papers.names import normalize_name, org_slug
 _CHUNK = 900
 # PostgreSQL advisory lock key ("dpupsert"): one upsert batch at a time, see `upsert_records`.
 _LOCK_KEY = 0x6470757073657274
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # Record attribute -> Paper field for what the arXiv version governs: an older version
 # of a paper (or a source that names no version, once one is known) only fills gaps here.
 _VERSIONED = {
@@ -352,9 +354,11 @@ def _upsert_authors(records: list[PaperRecord]) -> dict[str, int]:
 
 def _storable(value: Any) -> Any:
     """The record with NUL dropped from every string, whatever the source: PostgreSQL stores
-    no NUL in text or JSON, and one such value would otherwise fail its whole batch."""
+    no NUL in text or JSON, and one such value would otherwise fail its whole batch. Half a
+    surrogate pair (JSON can escape one: `"\\ud800"`) cannot be encoded for either database:
+    it becomes U+FFFD, the mark of an unrepresentable character."""
     if isinstance(value, str):
-        return value.replace("\x00", "")
+        return _SURROGATE.sub("\ufffd", value.replace("\x00", ""))
     if isinstance(value, list):
         return [_storable(item) for item in value]
     if dataclasses.is_dataclass(value):

@@ -192,3 +192,16 @@ def test_handles_whose_slugs_collide_never_merge_nor_fail_a_batch(
     for n, handle in enumerate(handles, start=1):
         assert Paper.objects.get(arxiv_id=f"2601.0000{n}").organization == orgs[handle]
         assert client.get(orgs[handle].get_absolute_url()).status_code == 200
+
+
+def test_a_lone_surrogate_in_text_never_costs_the_batch(tmp_path):
+    # JSON may escape half a surrogate pair; neither database can store it.
+    (tmp_path / "2026-01-01.json").write_text(
+        '[{"paper": {"id": "2601.00001", "title": "Lone \\ud800 half", "authors": '
+        '[{"name": "Eve \\udfff"}]}}, {"paper": {"id": "2601.00002", "title": "Fine"}}]'
+    )
+
+    run = ingest(tmp_path)
+
+    assert run.counts["created"] == 2
+    assert Paper.objects.get(arxiv_id="2601.00001").title == "Lone \ufffd half"

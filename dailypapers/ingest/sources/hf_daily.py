@@ -47,7 +47,6 @@ LABELS = {
     "imported_upvotes": "paper.upvotes",
     "imported_comments": "numComments",
     "published_at": "paper.publishedAt",
-    "submission": "publishedAt",
 }
 
 
