@@ -21,7 +21,7 @@ from dailypapers.papers.names import normalize_name, org_slug
 
 # Below every backend's limit on query parameters (SQLite's old default is 999).
 _CHUNK = 900
-# PostgreSQL advisory lock key ("dpupsert"): one upsert batch at a time, see `upsert_records`.
+# PostgreSQL advisory lock key ("dpupsert"): one upsert batch at a time, see `_lock`.
 _LOCK_KEY = 0x6470757073657274
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Record attribute -> Paper field for what the arXiv version governs: an older version
