@@ -38,8 +38,14 @@ def cache_get(key: str, **variables: str) -> str:
     return dailypapers("shell", "--no-imports", "-c", code, **variables)
 
 
-def test_default_cache_is_the_database():
-    assert settings.CACHES["default"]["BACKEND"].endswith("db.DatabaseCache")
+def test_the_cache_is_the_database_unless_redis_url_is_set():
+    cache = settings.CACHES["default"]
+    if os.environ.get("REDIS_URL"):
+        assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+        assert cache["LOCATION"] == os.environ["REDIS_URL"]
+    else:
+        assert cache["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+        assert cache["LOCATION"] == settings.CACHE_TABLE
 
 
 def test_migrate_creates_the_cache_table_that_every_process_shares(tmp_path):
