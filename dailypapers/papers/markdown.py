@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dailypapers.papers.links import http_url
 from dailypapers.papers.models import Paper
 
 
@@ -13,10 +14,10 @@ def paper_markdown(paper: Paper) -> str:
     if paper.published_at:
         lines.append(f"**Published:** {paper.published_at:%Y-%m-%d}")
     lines += ["", f"- arXiv: {paper.abs_url}", f"- PDF: {paper.pdf_url}"]
-    if paper.github_repo:
-        lines.append(f"- Code: {paper.github_repo}")
-    if paper.project_page:
-        lines.append(f"- Project page: {paper.project_page}")
+    if code := http_url(paper.github_repo):
+        lines.append(f"- Code: {code}")
+    if project := http_url(paper.project_page):
+        lines.append(f"- Project page: {project}")
     lines += ["", "## Abstract", "", paper.abstract]
     if paper.ai_summary:
         lines += ["", "## AI summary", "", paper.ai_summary]

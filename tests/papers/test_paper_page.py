@@ -100,3 +100,16 @@ def test_unknown_address_gets_the_friendly_404(client):
     assert response.status_code == 404
     assert b"There is no page at this address." in response.content
     assert b"Resolver404" not in response.content
+
+
+def test_markdown_export_leaves_out_links_that_are_not_http(client):
+    make_paper(
+        "2401.04444",
+        github_repo="javascript:alert(document.cookie)",
+        project_page="https://example.org/project",
+    )
+
+    text = client.get("/papers/2401.04444.md").content.decode()
+
+    assert "javascript:" not in text and "- Code:" not in text
+    assert "- Project page: https://example.org/project" in text
