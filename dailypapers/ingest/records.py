@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from dailypapers.papers.links import http_url
+
 if TYPE_CHECKING:
     from django.db.models import Model
 
@@ -65,11 +67,6 @@ class PaperRecord:
 
 class RecordError(ValueError):
     """A record that cannot be stored at all (its key does not fit); the message says why."""
-
-
-def is_http_url(value: str) -> bool:
-    """Whether a link may be stored: only http(s), never `javascript:`, `data:` and the like."""
-    return value.strip().lower().startswith(("http://", "https://"))
 
 
 def feed_date_of(submission: SubmissionRecord) -> dt.date:
@@ -133,14 +130,15 @@ class _Check:
     def url(self, model: type[Model] | None, name: str, value: str) -> str:
         if not value:
             return value
-        if not is_http_url(value):
+        # The same check the pages make on the way out (`papers.links`): one definition.
+        if not (url := http_url(value)):
             self.drop(name, "not an http(s) URL")
             return ""
         limit = _max_length(model, name) if model else None
-        if limit is not None and len(value.strip()) > limit:
+        if limit is not None and len(url) > limit:
             self.drop(name, f"longer than {limit} characters")
             return ""
-        return value.strip()
+        return url
 
     def organization(
         self, model: type[Model], org: OrganizationRecord | None

@@ -202,7 +202,14 @@ def test_where_only_a_file_date_is_known_the_file_date_stands(settings):
     "field", ["githubRepo", "projectPage", "thumbnail", "mediaUrls", "organization.avatar"]
 )
 @pytest.mark.parametrize(
-    "url", ["javascript:alert(document.cookie)", " JaVaScRiPt:alert(1)", "data:text/html,<b>x"]
+    "url",
+    [
+        "javascript:alert(document.cookie)",
+        " JaVaScRiPt:alert(1)",
+        "data:text/html,<b>x",
+        "//evil.example/x.png",
+        "java\tscript:alert(1)",
+    ],
 )
 def test_links_that_are_not_http_are_dropped_with_a_note_and_the_item_kept(tmp_path, field, url):
     raw = item(githubRepo="https://github.com/a/b")
