@@ -46,7 +46,6 @@ LABELS = {
     "organization.avatar_url": "organization.avatar",
     "imported_upvotes": "paper.upvotes",
     "imported_comments": "numComments",
-    "published_at": "paper.publishedAt",
 }
 
 
@@ -204,9 +203,9 @@ def _submission(item: dict, paper: dict, file_date: dt.date | None) -> Submissio
 
     The time is `paper.submittedOnDailyAt`; older files lack it, and there the top-level
     `publishedAt` is the time the item entered the feed. (Newer files put the arXiv
-    announcement there: 2606.28128 in 2026-06-29.json says 2026-06-25T20:00Z.) A time that
-    came with the item decides the feed day, in the feed's time zone (see `records`); without
-    one, the day the file (or corpus line) names stands.
+    announcement there: 2606.28128 in 2026-06-29.json says 2026-06-25T20:00Z.) The feed day is
+    `submittedOnDailyAt`'s day in the feed's time zone (`records.feed_date_of`); without it,
+    the day the file (or corpus line) names stands, and failing that the top-level time's.
     """
     on_daily = _datetime(paper.get("submittedOnDailyAt"), "paper.submittedOnDailyAt")
     entered = _datetime(item.get("publishedAt"), "publishedAt")
