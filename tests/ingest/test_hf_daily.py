@@ -286,6 +286,28 @@ def test_items_that_cannot_be_stored_are_skipped_with_a_reason(tmp_path, raw, re
     assert found[1][1].arxiv_id == "2501.00002"
 
 
+def test_a_number_too_long_to_read_costs_only_its_own_item(tmp_path):
+    huge = "1" + "0" * 5000
+    items = [
+        json.dumps(item(id="2501.00001")),
+        f'{{"paper": {{"id": "2501.00002", "title": "T", "upvotes": {huge}}}}}',
+    ]
+    day = tmp_path / "2025-03-01.json"
+    day.write_text("[" + ",".join([*items, json.dumps(item(id="2501.00003"))]) + "]")
+    lines = tmp_path / "corpus.jsonl"
+    lines.write_text("\n".join([*items, json.dumps(item(id="2501.00003"))]))
+
+    for path in (day, lines):
+        found = list(hf_daily.read_paths([path]))
+
+        assert [getattr(r, "arxiv_id", None) for _, r in found] == [
+            "2501.00001",
+            None,
+            "2501.00003",
+        ]
+        assert found[1][1].reason == "paper.upvotes: expected a count, got inf"
+
+
 def test_a_file_nested_too_deeply_is_one_unreadable_file(tmp_path):
     nested = tmp_path / "2025-03-01.json"
     nested.write_text("[" * 100_000)

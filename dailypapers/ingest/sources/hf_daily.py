@@ -122,7 +122,7 @@ def open_items(path: Path) -> tuple[Iterator[tuple[int, Any]], dt.date | None, s
     file_date = dt.date.fromisoformat(match.group(1)) if match else None
     if path.name.endswith((".jsonl", ".jsonl.xz")):
         return _json_lines(path), file_date, "line"
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = _json(path.read_text(encoding="utf-8"))
     if isinstance(data, dict) and isinstance(data.get("data"), list):
         # 2025-01-10 came wrapped as {"status", "date", "count", "data": [...]}.
         if file_date is None and isinstance(data.get("date"), str):
@@ -141,11 +141,21 @@ def _json_lines(path: Path) -> Iterator[tuple[int, Any]]:
             if not line.strip():
                 continue
             try:
-                yield number, json.loads(line)
+                yield number, _json(line)
             except json.JSONDecodeError as exc:
                 yield number, ItemError(f"not JSON: {exc}")
             except RecursionError:
                 yield number, ItemError("not JSON: nested too deeply")
+
+
+def _json(text: str) -> Any:
+    # Python refuses to read an integer of more than 4,300 digits (ValueError), which would
+    # cost the whole file; such a number becomes infinity and fails only its own item.
+    return json.loads(text, parse_int=_int)
+
+
+def _int(digits: str) -> int | float:
+    return int(digits) if len(digits) <= 100 else float("inf")
 
 
 def as_item(raw: Any) -> dict[str, Any]:
