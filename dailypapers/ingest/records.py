@@ -60,6 +60,8 @@ class PaperRecord:
     imported_comments: int | None = None
     submission: SubmissionRecord | None = None
     source: str = ""
+    # When the source's view was taken (a day file's date); None when the source cannot say.
+    as_of: dt.datetime | None = None
     # What was dropped from the item on the way (`dropped paper.githubRepo: not an http(s)
     # URL`): the run reports each with the item's position; the rest of the item is kept.
     notes: list[str] = field(default_factory=list)

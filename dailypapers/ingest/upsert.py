@@ -48,7 +48,16 @@ _CURRENT = [
     "ai_keywords",
 ]
 _COUNTS = ["github_stars", "imported_upvotes", "imported_comments"]
-_TRACKED = [*_VERSIONED.values(), *_CURRENT, *_COUNTS, "version", "organization_id"]
+_TRACKED = [
+    *_VERSIONED.values(),
+    *_CURRENT,
+    *_COUNTS,
+    "version",
+    "organization_id",
+    "source_as_of",
+]
+# Saved, but a paper whose only change is a later as-of time is reported unchanged.
+_BOOKKEEPING = {"source_as_of"}
 
 
 @dataclass
@@ -152,10 +161,15 @@ class _Batch:
             }
             if self.author_lists[arxiv_id] != authors_before[arxiv_id]:
                 new_authors.add(arxiv_id)
+            said_more = net - _BOOKKEEPING or any(
+                arxiv_id in changes for changes in (new_authors, moved, new_submissions)
+            )
             if arxiv_id not in self.existing:
                 counts.created += 1
-            elif net or arxiv_id in new_authors or arxiv_id in moved or arxiv_id in new_submissions:
+            elif said_more:
                 counts.updated += 1
+            elif net:  # Only a later as-of time: saved, reported unchanged.
+                counts.unchanged += 1
             else:
                 counts.unchanged += 1
                 continue
@@ -221,17 +235,20 @@ class _Batch:
             # Empty means "not said": never erase what is known. An older record only fills gaps.
             if value and (newer or not getattr(paper, field)):
                 put(field, value)
+        dated = record.as_of is not None and paper.source_as_of is not None
         for field in _COUNTS:
-            # Counts only rise: saved days overlap (a paper can be listed twice), and an older
-            # snapshot read again must not undo a newer one, so re-reading files changes nothing.
+            # A dated newer view sets the counts (they may fall: a vote withdrawn). Without
+            # dates counts only rise, so an older snapshot read again never undoes a newer one.
             value, known = getattr(record, field), getattr(paper, field)
-            if value is not None and (known is None or value > known):
+            if value is not None and (known is None or (newer if dated else value > known)):
                 put(field, value)
         if record.version is not None and (paper.version or 0) < record.version:
             put("version", record.version)
         organization = record.organization and self.organizations.get(record.organization.name)
         if organization and (newer or paper.organization_id is None):
             put("organization_id", organization.pk)
+        if newer and record.as_of and (paper.source_as_of or record.as_of) <= record.as_of:
+            put("source_as_of", record.as_of)
         return changed
 
     def _save(
@@ -267,21 +284,24 @@ class _Batch:
 
 
 def _is_newer(paper: Paper, record: PaperRecord) -> bool:
-    """Whether the record is a newer view than the one the paper's current fields came from.
+    """Whether the record is at least as new a view as the one the paper's current fields came
+    from, so its links, AI fields and counts replace them (else they only fill gaps).
 
-    The imported counts are the clock: Hugging Face only adds upvotes and comments, so a
-    snapshot with fewer was taken earlier, and the stored counts are the highest seen. A tie
-    only fills gaps, so reading the same files again, in any order or batch size, changes
-    nothing. (A stored "as of" time per paper would be exact; the counts are the best stored
-    value there is.)
+    Dated views (a day file's date, `source_as_of`) compare by date: re-reading an older file,
+    in any order or batch size, changes nothing. Without a date on the record the imported
+    counts are the clock: Hugging Face only adds upvotes and comments, so a snapshot with
+    fewer was taken earlier, and a tie only fills gaps.
     """
+    if record.as_of is not None and paper.source_as_of is not None:
+        return record.as_of >= paper.source_as_of
     stored = (paper.imported_upvotes or 0, paper.imported_comments or 0)
     upvotes, comments = record.imported_upvotes, record.imported_comments
     said = (
         stored[0] if upvotes is None else upvotes,
         stored[1] if comments is None else comments,
     )
-    return said > stored
+    # A first dated view of a paper known only undated takes over on equal counts.
+    return said >= stored if record.as_of is not None else said > stored
 
 
 def _upsert_organizations(records: list[PaperRecord]) -> dict[str, Organization]:

@@ -105,6 +105,9 @@ class Paper(models.Model):
     ai_summary = models.TextField(blank=True)
     ai_keywords = models.JSONField(default=list, blank=True)
     source = models.CharField(max_length=20, blank=True)
+    # When the source's view that the current fields (links, AI fields, counts) came from was
+    # taken (a day file's date): an older view read later never overwrites a newer one.
+    source_as_of = models.DateTimeField(null=True, blank=True)
     # Local votes (kept exact with Upvote rows) and counts imported from another site
     # are kept apart so a re-import never overwrites what members did here.
     upvotes = models.PositiveIntegerField(default=0)

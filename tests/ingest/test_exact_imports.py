@@ -64,6 +64,32 @@ def test_import_order_does_not_change_the_result():
     assert list(Submission.objects.values("feed_date", "submitted_at")) == backwards_submission
 
 
+def test_the_newer_day_file_sets_links_even_when_its_counts_did_not_move(tmp_path):
+    old_view = item("2601.00001", projectPage="https://old.example/", upvotes=7)
+    new_view = item("2601.00001", projectPage="https://new.example/", upvotes=7)
+    write_day(tmp_path, "2026-01-02", [old_view])
+    write_day(tmp_path, "2026-01-05", [new_view])
+
+    ingest(tmp_path / "2026-01-02.json")
+    ingest(tmp_path / "2026-01-05.json")
+    again = ingest(tmp_path / "2026-01-02.json")
+
+    paper = Paper.objects.get()
+    assert paper.project_page == "https://new.example/"
+    assert paper.source_as_of == dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
+    assert again.counts["updated"] == 0
+
+
+def test_a_newer_day_file_may_lower_a_count(tmp_path):
+    write_day(tmp_path, "2026-01-02", [item("2601.00002", upvotes=9)])
+    write_day(tmp_path, "2026-01-05", [item("2601.00002", upvotes=8)])
+
+    ingest(tmp_path)
+    ingest(tmp_path / "2026-01-02.json")
+
+    assert Paper.objects.get().imported_upvotes == 8
+
+
 @pytest.mark.parametrize("batch_size", [1, 2, 500])
 def test_a_second_import_in_any_batch_size_updates_nothing(batch_size):
     ingest(DAYS, REPEAT, batch_size=batch_size)

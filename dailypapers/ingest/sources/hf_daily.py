@@ -204,6 +204,9 @@ def parse_item(item: dict[str, Any], file_date: dt.date | None = None) -> PaperR
         imported_upvotes=_count(paper.get("upvotes"), "paper.upvotes"),
         imported_comments=_count(item.get("numComments"), "numComments"),
         submission=_submission(item, paper, file_date),
+        # A day file is Hugging Face's view on that day; a corpus line's `date` is when the
+        # paper was first listed, not when its counts were read, so it vouches for nothing.
+        as_of=dt.datetime.combine(file_date, dt.time(), dt.UTC) if file_date else None,
         source=SOURCE,
     )
 
