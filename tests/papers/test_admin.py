@@ -34,19 +34,24 @@ def test_admin_list_and_change_pages_work_for_every_model(admin_client, model):
         assert admin_client.get(url).status_code == 200
 
 
-def test_moderator_hides_a_submission_from_the_feed(admin_client, client):
-    paper = make_submitted_paper(dt.date(2025, 3, 12), title="Spam paper")
-    submission = paper.submission
-    url = reverse("admin:papers_submission_change", args=[submission.pk])
-    form = {
+def hidden_submission_form(paper, comment: str = "") -> dict:
+    """The submission change form of a paper submitted on 2025-03-12 at noon, ticked hidden."""
+    return {
         "paper": paper.pk,
         "feed_date": "2025-03-12",
         "submitted_at_0": "2025-03-12",
         "submitted_at_1": "12:00:00",
         "submitter_name": "",
-        "comment": "",
+        "comment": comment,
         "hidden": "on",
     }
+
+
+def test_moderator_hides_a_submission_from_the_feed(admin_client, client):
+    paper = make_submitted_paper(dt.date(2025, 3, 12), title="Spam paper")
+    submission = paper.submission
+    url = reverse("admin:papers_submission_change", args=[submission.pk])
+    form = hidden_submission_form(paper)
 
     response = admin_client.post(url, form)
 
@@ -145,15 +150,7 @@ def test_hiding_from_the_change_form_drops_the_cached_trending_list(
 ):
     paper = make_submitted_paper(dt.date(2025, 3, 12))
     refresh_trending()
-    form = {
-        "paper": paper.pk,
-        "feed_date": "2025-03-12",
-        "submitted_at_0": "2025-03-12",
-        "submitted_at_1": "12:00:00",
-        "submitter_name": "",
-        "comment": "changed too",
-        "hidden": "on",
-    }
+    form = hidden_submission_form(paper, comment="changed too")
     url = reverse("admin:papers_submission_change", args=[paper.submission.pk])
 
     with django_capture_on_commit_callbacks(execute=True):
