@@ -112,6 +112,26 @@ FEED_TIME_ZONE = env.get_str("DAILYPAPERS_TIME_ZONE", "UTC")
 TRENDING_HALF_LIFE_HOURS = env.get_float("DAILYPAPERS_TRENDING_HALF_LIFE_HOURS", 36.0)
 TRENDING_WINDOW_DAYS = env.get_int("DAILYPAPERS_TRENDING_WINDOW_DAYS", 7)
 
+# Ingestion sources. The URLs are settings so tests (and mirrors) can point elsewhere.
+ARXIV_API_URL = env.get_str("DAILYPAPERS_ARXIV_API_URL", "https://export.arxiv.org/api/query")
+ARXIV_OAI_URL = env.get_str("DAILYPAPERS_ARXIV_OAI_URL", "https://oaipmh.arxiv.org/oai")
+# arXiv asks for 3 s between calls to its API and OAI-PMH service.
+ARXIV_DELAY_SECONDS = env.get_float("DAILYPAPERS_ARXIV_DELAY_SECONDS", 3.0)
+# Hugging Face's own variable, so one setting serves huggingface_hub and our importer.
+HF_ENDPOINT = env.get_str("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
+
+# The schedule the job queue keeps (no cron): new papers of these arXiv categories every
+# few hours and at start (0 turns it off); Hugging Face's day feed once a day when enabled;
+# trending every few minutes. A source with no successful run for this long is flagged.
+ARXIV_CATEGORIES = env.get_list(
+    "DAILYPAPERS_ARXIV_CATEGORIES", ["cs.LG", "cs.CL", "cs.CV", "cs.AI"]
+)
+ARXIV_EVERY_HOURS = env.get_int("DAILYPAPERS_ARXIV_EVERY_HOURS", 4)
+HF_DAILY = env.get_bool("DAILYPAPERS_HF_DAILY", False)
+HF_DAILY_HOUR = env.get_int("DAILYPAPERS_HF_DAILY_HOUR", 6)
+TRENDING_REFRESH_MINUTES = env.get_int("DAILYPAPERS_TRENDING_REFRESH_MINUTES", 10)
+INGEST_STALE_HOURS = env.get_float("DAILYPAPERS_INGEST_STALE_HOURS", 36.0)
+
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]

@@ -47,6 +47,7 @@ class PaperRecord:
     updated_at: dt.datetime | None = None
     doi: str = ""
     journal_ref: str = ""
+    license: str = ""
     arxiv_comments: str = ""
     github_repo: str = ""
     github_stars: int | None = None

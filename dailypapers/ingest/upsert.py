@@ -35,6 +35,7 @@ _VERSIONED = {
     "updated_at": "updated_at_source",
     "doi": "doi",
     "journal_ref": "journal_ref",
+    "license": "license",
     "arxiv_comments": "arxiv_comments",
 }
 # The rest is the source's own current view (links, AI fields, organization): the newest

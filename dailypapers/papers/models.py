@@ -93,6 +93,8 @@ class Paper(models.Model):
     updated_at_source = models.DateTimeField(null=True, blank=True)
     doi = models.CharField(max_length=200, blank=True)
     journal_ref = models.TextField(blank=True)
+    # The licence URL arXiv records for the paper (e.g. CC BY 4.0), when a source says.
+    license = models.CharField(max_length=300, blank=True)
     arxiv_comments = models.TextField(blank=True)
     github_repo = models.URLField(max_length=500, blank=True)
     github_stars = models.PositiveIntegerField(null=True, blank=True)
