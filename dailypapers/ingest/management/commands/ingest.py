@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-SUBCOMMANDS = ("hf",)
+SUBCOMMANDS = ("hf", "snapshot")
 
 
 def _module(name: str) -> Any:

@@ -1,0 +1,177 @@
+"""arXiv's bulk metadata snapshot (Kaggle `arxiv-metadata-oai-snapshot.json`) as paper records.
+
+The file is JSON lines, ~2.7 M records and ~4 GB (also read as `.gz`). It is streamed line by
+line in constant memory; every line becomes `(Position, PaperRecord)` or `(Position, Skip)`, so
+a broken line is reported with its number and the rest goes on. Each position's cursor is the
+byte offset after its line (uncompressed, for `.gz`) and the line number: a resumed run seeks
+there (`.gz` decompresses and discards up to it, which `GzipFile.seek` does for us).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from dailypapers.ingest import normalize
+from dailypapers.ingest.positions import Item, Position, Skip
+from dailypapers.ingest.records import PaperRecord, RecordError, validated
+from dailypapers.papers.arxiv_ids import parse_arxiv_id
+from dailypapers.papers.names import clean_text
+
+SOURCE = "snapshot"
+# Record attributes in the snapshot's own terms, for the notes of `records.validated`.
+LABELS = {"arxiv_id": "id", "version": "versions"}
+
+
+class LineError(ValueError):
+    """A line that cannot become a record; the message names the field."""
+
+
+def parse_cursor(cursor: str) -> tuple[int, int]:
+    """(byte offset, line number) of a cursor this module wrote; ValueError for anything else."""
+    offset, _, line = cursor.partition(":")
+    values = int(offset), int(line)
+    if min(values) < 0:
+        raise ValueError(f"not a snapshot cursor: {cursor!r}")
+    return values
+
+
+class SnapshotReader:
+    """The items of one snapshot file, from `after` (a cursor) on.
+
+    `done_bytes` is how far into the file on disk reading has got (compressed bytes for a
+    `.gz`), for a progress bar whose total is the file's size.
+    """
+
+    def __init__(self, path: str | Path, *, after: str = "") -> None:
+        self.path = Path(path)
+        self.offset, self.line = parse_cursor(after) if after else (0, 0)
+        self._raw: IO[bytes] | None = None
+
+    @property
+    def gzipped(self) -> bool:
+        return self.path.name.endswith(".gz")
+
+    @property
+    def done_bytes(self) -> int:
+        if self._raw is None or self._raw.closed:
+            return 0
+        return self._raw.tell() if self.gzipped else self.offset
+
+    def __iter__(self) -> Iterator[Item]:
+        with open(self.path, "rb") as raw:
+            self._raw = raw
+            lines: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="rb") if self.gzipped else raw
+            try:
+                lines.seek(self.offset)
+                yield from self._items(lines)
+            except (OSError, EOFError) as exc:
+                # A truncated or corrupt .gz: what was read stands; the rest is one skip.
+                cursor = f"{self.offset}:{self.line}"
+                yield Position(str(self.path), cursor=cursor), Skip(f"unreadable file: {exc}")
+
+    def _items(self, lines: IO[bytes]) -> Iterator[Item]:
+        name = str(self.path)
+        for text in lines:
+            self.offset += len(text)
+            self.line += 1
+            if text.isspace():
+                continue
+            position = Position(name, self.line, "line", cursor=f"{self.offset}:{self.line}")
+            yield position, parsed(text)
+
+
+def parsed(text: bytes | str) -> PaperRecord | Skip:
+    """One line as a validated record, or a Skip saying why not."""
+    try:
+        item = json.loads(text)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError
+        return Skip(f"not JSON: {exc}")
+    try:
+        if not isinstance(item, dict):
+            raise LineError(f"expected an object, got {type(item).__name__}")
+        return validated(parse_item(item), LABELS)
+    except (LineError, RecordError) as exc:
+        return Skip(str(exc))
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+        # A shape the parser did not foresee: still one reported line, not a lost file.
+        return Skip(f"unexpected record shape: {type(exc).__name__}: {exc}")
+
+
+def parse_item(item: dict[str, Any]) -> PaperRecord:
+    """One snapshot object as a PaperRecord; raises LineError naming the offending field."""
+    try:
+        arxiv_id = parse_arxiv_id(_str(item, "id"))
+    except ValueError as exc:
+        raise LineError(f"id: {exc}") from None
+    title = clean_text(_str(item, "title"))
+    if not title:
+        raise LineError("no title")
+    version, published_at, updated_at = _versions(item.get("versions"))
+    all_categories, primary = normalize.categories(_str(item, "categories"))
+    return PaperRecord(
+        arxiv_id=arxiv_id.base,
+        version=version or arxiv_id.version,
+        title=title,
+        abstract=clean_text(_str(item, "abstract")),
+        authors=_authors(item),
+        categories=all_categories,
+        primary_category=primary,
+        published_at=published_at,
+        # Without a version list, the day the metadata last changed is the best "updated".
+        updated_at=updated_at or _datetime(item.get("update_date"), "update_date"),
+        doi=normalize.clean_doi(_str(item, "doi")),
+        journal_ref=clean_text(_str(item, "journal-ref")),
+        license=_str(item, "license").strip(),
+        arxiv_comments=clean_text(_str(item, "comments")),
+        source=SOURCE,
+    )
+
+
+def _versions(value: Any) -> tuple[int | None, dt.datetime | None, dt.datetime | None]:
+    """(latest version number, v1's date, the latest version's date) of `versions`."""
+    if not value:
+        return None, None, None
+    if not isinstance(value, list):
+        raise LineError("versions: expected a list")
+    dated = []
+    for entry in value:
+        label = entry.get("version") if isinstance(entry, dict) else None
+        if not isinstance(label, str) or not label.startswith("v") or not label[1:].isdigit():
+            raise LineError(f"versions: not a version: {label!r}")
+        dated.append((int(label[1:]), _datetime(entry.get("created"), "versions.created")))
+    dated.sort(key=lambda pair: pair[0])
+    return dated[-1][0], dated[0][1], dated[-1][1]
+
+
+def _authors(item: dict[str, Any]) -> list[str]:
+    parsed_names = item.get("authors_parsed")
+    if isinstance(parsed_names, list) and all(isinstance(p, list) for p in parsed_names):
+        parts = [[part if isinstance(part, str) else "" for part in p] for p in parsed_names]
+        if names := normalize.authors_from_parsed(parts):
+            return names
+    return normalize.authors_from_string(_str(item, "authors"))
+
+
+def _datetime(value: Any, field: str) -> dt.datetime | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise LineError(f"{field}: expected text, got {type(value).__name__}")
+    try:
+        return normalize.parse_datetime(value)
+    except (ValueError, OverflowError) as exc:
+        raise LineError(f"{field}: {exc}") from None
+
+
+def _str(item: dict[str, Any], key: str) -> str:
+    value = item.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise LineError(f"{key}: expected text, got {type(value).__name__}")
+    return value
