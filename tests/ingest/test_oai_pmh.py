@@ -332,6 +332,21 @@ def test_bad_argument_is_a_clear_message_and_exit_3_not_a_traceback(
 
 
 @pytest.mark.django_db
+def test_a_page_that_is_not_oai_pmh_fails_instead_of_ending_the_harvest_early(
+    oai_server, monkeypatch, capsys
+):
+    serve_raw(oai_server, second=b"<html><body>Down for maintenance</body></html>")
+
+    code = run_cli(monkeypatch, "--from", "2016-10-20", "--format", "arXivRaw")
+
+    assert code == 3
+    assert "oai page 2 (resumptionToken=1403493|1001): not an OAI-PMH answer but <html>" in (
+        capsys.readouterr().err
+    )
+    assert IngestRun.objects.get().status == IngestRun.Status.FAILED
+
+
+@pytest.mark.django_db
 def test_a_503_with_retry_after_is_waited_out_and_retried(oai_server):
     oai_server.expect_ordered_request("/oai").respond_with_data(
         "busy", status=503, headers={"Retry-After": "1"}

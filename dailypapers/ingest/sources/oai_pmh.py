@@ -204,6 +204,9 @@ def _fetch(oai: Sickle, plan: Harvest, number: int) -> etree._Element | None:
         root = etree.fromstring(response.http_response.content, parser=_PARSER)
     except etree.XMLSyntaxError as exc:
         raise HarvestError(f"{where}: truncated or malformed XML: {exc}") from None
+    if root.tag != f"{OAI}OAI-PMH":
+        # A proxy's or maintenance page: read as a list it would be an empty, finished harvest.
+        raise HarvestError(f"{where}: not an OAI-PMH answer but <{etree.QName(root).localname}>")
     for error in root.iter(f"{OAI}error"):
         code, text = error.get("code", "unknown"), clean_text(error.text or "")
         if code == "noRecordsMatch":
