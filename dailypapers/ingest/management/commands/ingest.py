@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-SUBCOMMANDS = ("hf", "snapshot", "arxiv", "oai")
+SUBCOMMANDS = ("hf", "snapshot", "arxiv", "oai", "status")
 
 
 def _module(name: str) -> Any:
