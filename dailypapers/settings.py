@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "dailypapers.papers",
     "dailypapers.ingest",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -161,6 +162,21 @@ def _cache() -> dict:
 
 
 CACHES = {"default": _cache()}
+
+
+def _huey() -> dict:
+    """The job queue (huey): a SQLite file in the data dir, so a laptop needs no service, or
+    Redis when REDIS_URL is set, so consumers on several hosts share one queue. Tasks run in
+    the consumer (`dailypapers worker`, or the one `dailypapers serve` starts), never inline:
+    `immediate` would run the schedule's imports inside a web request."""
+    common = {"name": "dailypapers", "immediate": False, "utc": True}
+    redis_url = env.get_str("REDIS_URL")
+    if redis_url:
+        return {**common, "huey_class": "huey.RedisHuey", "url": redis_url}
+    return {**common, "huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "huey.sqlite3")}
+
+
+HUEY = _huey()
 
 LOGGING = {
     "version": 1,
