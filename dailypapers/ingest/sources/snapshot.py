@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -25,6 +26,17 @@ from dailypapers.papers.names import clean_text
 SOURCE = "snapshot"
 # Record attributes in the snapshot's own terms, for the notes of `records.validated`.
 LABELS = {"arxiv_id": "id", "version": "versions"}
+
+
+# The snapshot writes every version date one way ("Mon, 2 Apr 2007 19:18:42 GMT"); read here
+# directly, it is ~10x cheaper than the general RFC 2822 parser, which takes anything else.
+_GMT = re.compile(r"[A-Z][a-z]{2}, (\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) (\d\d):(\d\d):(\d\d) GMT")
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1
+    )
+}
 
 
 class LineError(ValueError):
@@ -162,6 +174,14 @@ def _datetime(value: Any, field: str) -> dt.datetime | None:
         return None
     if not isinstance(value, str):
         raise LineError(f"{field}: expected text, got {type(value).__name__}")
+    if (match := _GMT.fullmatch(value)) and (month := _MONTHS.get(match.group(2))):
+        day, _, year, hour, minute, second = match.groups()
+        try:
+            return dt.datetime(
+                int(year), month, int(day), int(hour), int(minute), int(second), tzinfo=dt.UTC
+            )
+        except ValueError as exc:
+            raise LineError(f"{field}: {exc}: {value!r}") from None
     try:
         return normalize.parse_datetime(value)
     except (ValueError, OverflowError) as exc:
