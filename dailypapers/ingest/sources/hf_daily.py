@@ -1,4 +1,5 @@
-"""Hugging Face `/api/daily_papers` responses (saved files) as normalized paper records.
+"""Hugging Face `/api/daily_papers` responses (saved files, or live ones through `hf_live`)
+as normalized paper records.
 
 Reads `.json` day files (a list of items, a list of Python-repr strings, or an object wrapping
 `data`) and `.jsonl`/`.jsonl.xz` files with one item per line (the bundled demo corpus).
@@ -87,23 +88,37 @@ def read_file(path: Path) -> Iterator[Item]:
         raw_items, file_date, unit = open_items(path)
         for index, raw in raw_items:
             if previous is not None:
-                yield _parsed(path, *previous, unit, file_date, last=False)
+                yield _parsed(str(path), *previous, unit, file_date)
             previous = (index, raw)
     except (OSError, ValueError, EOFError, lzma.LZMAError, RecursionError) as exc:
         # RecursionError: JSON nested deeper than the parser's stack (100,000 `[`).
         # What was read stands; the unreadable rest of the file is one skipped entry.
         if previous is not None:
-            yield _parsed(path, *previous, unit, file_date, last=False)
+            yield _parsed(str(path), *previous, unit, file_date)
         yield Position(str(path), cursor=str(path)), Skip(f"unreadable file: {exc}")
         return
     if previous is not None:
-        yield _parsed(path, *previous, unit, file_date, last=True)
+        yield _parsed(str(path), *previous, unit, file_date, cursor=str(path))
+
+
+def read_response(text: str | bytes, day: dt.date, where: str) -> Iterator[Item]:
+    """The items of one `/api/daily_papers?date=day` response, read like a saved day file;
+    the last one carries the day (ISO) as the resume cursor."""
+    cursor = day.isoformat()
+    try:
+        items, day = _payload(_json(text), day)
+    except (ValueError, RecursionError) as exc:
+        yield Position(where, cursor=cursor), Skip(f"unreadable response: {exc}")
+        return
+    last = len(items) - 1
+    for index, raw in enumerate(items):
+        yield _parsed(where, index, raw, "item", day, cursor=cursor if index == last else "")
 
 
 def _parsed(
-    path: Path, index: int, raw: Any, unit: str, file_date: dt.date | None, *, last: bool
+    where: str, index: int, raw: Any, unit: str, file_date: dt.date | None, cursor: str = ""
 ) -> Item:
-    position = Position(str(path), index, unit, cursor=str(path) if last else "")
+    position = Position(where, index, unit, cursor=cursor)
     try:
         return position, validated(parse_item(as_item(raw), file_date), LABELS)
     except (ItemError, RecordError) as exc:
@@ -122,7 +137,12 @@ def open_items(path: Path) -> tuple[Iterator[tuple[int, Any]], dt.date | None, s
     file_date = dt.date.fromisoformat(match.group(1)) if match else None
     if path.name.endswith((".jsonl", ".jsonl.xz")):
         return _json_lines(path), file_date, "line"
-    data = _json(path.read_text(encoding="utf-8"))
+    items, file_date = _payload(_json(path.read_text(encoding="utf-8")), file_date)
+    return enumerate(items), file_date, "item"
+
+
+def _payload(data: Any, file_date: dt.date | None) -> tuple[list[Any], dt.date | None]:
+    """A day's raw items and its date; ValueError when the JSON is neither shape."""
     if isinstance(data, dict) and isinstance(data.get("data"), list):
         # 2025-01-10 came wrapped as {"status", "date", "count", "data": [...]}.
         if file_date is None and isinstance(data.get("date"), str):
@@ -130,7 +150,7 @@ def open_items(path: Path) -> tuple[Iterator[tuple[int, Any]], dt.date | None, s
         data = data["data"]
     if not isinstance(data, list):
         raise ValueError("expected a JSON list of items or an object with a 'data' list")
-    return enumerate(data), file_date, "item"
+    return data, file_date
 
 
 def _json_lines(path: Path) -> Iterator[tuple[int, Any]]:
