@@ -25,7 +25,7 @@ from werkzeug import Response
 
 from dailypapers import jobs
 from dailypapers.ingest.models import IngestRun
-from dailypapers.ingest.tasks import fetch_new_arxiv_papers, ingest
+from dailypapers.ingest.tasks import fetch_hf_daily_papers, fetch_new_arxiv_papers, ingest
 from dailypapers.papers.models import Paper
 from dailypapers.papers.ranking import CACHE_KEY
 from dailypapers.papers.tasks import refresh_trending_list
@@ -206,6 +206,27 @@ def test_arxiv_task_asks_the_api_for_the_configured_categories(httpserver, setti
     assert queries and all("cat:cs.LG" in q and "cat:cs.CL" in q for q in queries)
     run = IngestRun.objects.get()
     assert run.source == "arxiv" and run.status == IngestRun.Status.DONE
+
+
+@pytest.mark.django_db
+def test_hf_task_fetches_todays_daily_papers(httpserver, settings):
+    days = []
+
+    def answer(request):
+        days.append(request.args.get("date"))
+        return Response((DAYS / "2025-01-10.json").read_bytes(), content_type="application/json")
+
+    httpserver.expect_request("/api/daily_papers").respond_with_handler(answer)
+    settings.HF_ENDPOINT = httpserver.url_for("").rstrip("/")
+
+    before = dt.datetime.now(dt.UTC).date().isoformat()
+    fetch_hf_daily_papers.call_local()
+    after = dt.datetime.now(dt.UTC).date().isoformat()
+
+    assert len(days) == 1 and days[0] in {before, after}  # today, even across midnight
+    run = IngestRun.objects.get()
+    assert run.source == "hf" and run.status == IngestRun.Status.DONE
+    assert run.counts["created"] == Paper.objects.count() > 0
 
 
 # A real consumer process ------------------------------------------------------------------
