@@ -524,3 +524,24 @@ def test_kill_9_mid_query_then_resume_gives_the_database_of_an_uninterrupted_run
     assert db.papers() == expected
     assert db.query("SELECT COUNT(*), COUNT(DISTINCT arxiv_id) FROM papers_paper") == [(30, 30)]
     assert arxiv.starts()[-2:] == [10, 20]
+
+
+@pytest.mark.django_db
+def test_command_refuses_a_page_size_past_arxivs_cap(arxiv):
+    with pytest.raises(CommandError, match="at most 2000 per call") as raised:
+        ingest("--query", "all:testing", "--page-size", "2001")
+
+    assert raised.value.returncode == 2 and arxiv.requests == []
+
+
+def test_an_empty_page_before_the_total_is_asked_again_then_reported(arxiv):
+    empty = fixture("query_s10_m10.xml").split("  <entry>")[0] + "</feed>\n"
+    arxiv.answer("all:testing", 10, Response(empty), Response(empty))
+
+    items = list(arxiv_api.read_query("all:testing", page_size=10))
+
+    assert arxiv.starts() == [0, 10, 10]
+    assert len(records(items)) == 10
+    assert skips(items) == [
+        "arxiv start=10: arXiv returned no readable entries at start=10 of 30; paging stopped"
+    ]

@@ -59,6 +59,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(command: BaseCommand, *, resume: bool, batch_size: int, **options: Any) -> None:
+    if options["page_size"] > arxiv_api.MAX_PAGE_SIZE:
+        limit = arxiv_api.MAX_PAGE_SIZE
+        raise CommandError(f"--page-size: arXiv returns at most {limit} per call", returncode=2)
     arguments = describe(options)
     if options["ids"]:
         _check_ids(options["ids"])

@@ -37,6 +37,8 @@ from dailypapers.papers.names import clean_text
 
 SOURCE = "arxiv"
 PAGE_SIZE = 100
+# arXiv's own cap on `max_results` per call.
+MAX_PAGE_SIZE = 2000
 # Ids per `id_list` call: arXiv answers long lists, but a URL of 100 ids stays well short.
 IDS_PER_CALL = 100
 # Extra fetches of a page that came back malformed or empty before the end.
@@ -151,12 +153,12 @@ def _submitted_before(entry: Any, since: dt.datetime) -> bool:
 
 def _fetch_page(client: PoliteClient, params: dict[str, Any], start: int, where: str) -> Page:
     """One page, fetched again (once) when it comes back malformed or empty too early."""
-    for attempt in range(PAGE_RETRIES + 1):
+    page = parse_page(_get(client, params, where), start)
+    for _ in range(PAGE_RETRIES):
+        if not page.problem and (page.entries or start >= page.total):
+            break
         page = parse_page(_get(client, params, where), start)
-        early_end = not page.entries and start < page.total
-        if not (page.problem or early_end) or attempt == PAGE_RETRIES:
-            return page
-    return page  # pragma: no cover - the loop always returns
+    return page
 
 
 def _get(client: PoliteClient, params: dict[str, Any], where: str) -> bytes:
