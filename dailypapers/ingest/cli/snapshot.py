@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -57,8 +58,10 @@ def run(command: BaseCommand, *, file: str, batch_size: int, resume: bool, **opt
     with reporting.ingest_console(
         stream, total=size, unit="B", advance=_advance(reader), unit_scale=True
     ) as progress:
+        # On one core a second process only adds the cost of passing records along.
+        items = snapshot.read_in_background(reader) if (os.cpu_count() or 1) > 1 else reader
         ingest_run = run_ingest(
-            snapshot.SOURCE, reader, batch_size=batch_size, progress=progress, arguments=str(path)
+            snapshot.SOURCE, items, batch_size=batch_size, progress=progress, arguments=str(path)
         )
     reporting.finish(command, 1, ingest_run, started, rate=True)
 

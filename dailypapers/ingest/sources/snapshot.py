@@ -12,8 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import multiprocessing
 import re
 from collections.abc import Iterator
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import IO, Any
 
@@ -62,39 +64,86 @@ class SnapshotReader:
     def __init__(self, path: str | Path, *, after: str = "") -> None:
         self.path = Path(path)
         self.offset, self.line = parse_cursor(after) if after else (0, 0)
-        self._raw: IO[bytes] | None = None
+        self.done_bytes = 0
 
     @property
     def gzipped(self) -> bool:
         return self.path.name.endswith(".gz")
 
-    @property
-    def done_bytes(self) -> int:
-        if self._raw is None or self._raw.closed:
-            return 0
-        return self._raw.tell() if self.gzipped else self.offset
-
     def __iter__(self) -> Iterator[Item]:
         with open(self.path, "rb") as raw:
-            self._raw = raw
             lines: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="rb") if self.gzipped else raw
             try:
                 lines.seek(self.offset)
-                yield from self._items(lines)
+                yield from self._items(lines, raw)
             except (OSError, EOFError) as exc:
                 # A truncated or corrupt .gz: what was read stands; the rest is one skip.
                 cursor = f"{self.offset}:{self.line}"
                 yield Position(str(self.path), cursor=cursor), Skip(f"unreadable file: {exc}")
 
-    def _items(self, lines: IO[bytes]) -> Iterator[Item]:
-        name = str(self.path)
+    def _items(self, lines: IO[bytes], raw: IO[bytes]) -> Iterator[Item]:
+        name, gzipped = str(self.path), self.gzipped
         for text in lines:
             self.offset += len(text)
             self.line += 1
+            self.done_bytes = raw.tell() if gzipped else self.offset
             if text.isspace():
                 continue
             position = Position(name, self.line, "line", cursor=f"{self.offset}:{self.line}")
             yield position, parsed(text)
+
+
+def read_in_background(reader: SnapshotReader, *, chunk: int = 250) -> Iterator[Item]:
+    """`reader`'s items, read and parsed by a second process while this one writes.
+
+    Parsing is about half of an import's CPU time (measured: bench/snapshot_import.py), so on
+    two cores this nearly doubles the rate. Items arrive in file order, cursors included, so
+    nothing about resuming changes. The pipe between the two holds a few chunks, not the file:
+    memory stays flat. When this side stops (done, failed, killed), the pipe breaks and the
+    reader process ends at its next send.
+    """
+    # fork: the child starts with Django set up (the parser validates against the models).
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(
+        target=_produce, args=(reader, send, receive, chunk), name="snapshot-reader", daemon=True
+    )
+    process.start()
+    send.close()
+    try:
+        while True:
+            try:
+                kind, payload, reader.done_bytes = receive.recv()
+            except EOFError:
+                raise RuntimeError("the snapshot reader process ended unexpectedly") from None
+            if kind == "end":
+                return
+            if kind == "error":
+                raise RuntimeError(f"the snapshot reader process failed: {payload}")
+            yield from payload
+    finally:
+        receive.close()
+        process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
+
+
+def _produce(reader: SnapshotReader, send: Connection, receive: Connection, chunk: int) -> None:
+    """The reader process: send the items in chunks, then ("end", ...)."""
+    receive.close()  # else the pipe would never break when the importing process is gone
+    try:
+        items: list[Item] = []
+        for item in reader:
+            items.append(item)
+            if len(items) >= chunk:
+                send.send(("items", items, reader.done_bytes))
+                items = []
+        send.send(("items", items, reader.done_bytes))
+        send.send(("end", None, reader.done_bytes))
+    except (BrokenPipeError, KeyboardInterrupt):
+        return  # the importing side stopped: nobody to tell
+    except Exception as exc:  # a bug: say it on the other side, where the run records it
+        send.send(("error", f"{type(exc).__name__}: {exc}", reader.done_bytes))
 
 
 def parsed(text: bytes | str) -> PaperRecord | Skip:
