@@ -120,6 +120,32 @@ def test_serve_runs_a_job_worker_and_stops_it_when_stopped(tmp_path):
         fetch(f"http://127.0.0.1:{port}/", time.monotonic())
 
 
+def test_serve_restarts_a_job_worker_that_dies(tmp_path):
+    serve, port, worker = start_serve_with_worker(tmp_path)
+    try:
+        os.kill(worker, signal.SIGKILL)
+        restarted = wait_for_worker_other_than(worker, tmp_path / "serve.log", deadline=15)
+
+        assert restarted is not None and alive(restarted)
+        assert "Job worker exited with status -9" in (tmp_path / "serve.log").read_text()
+        assert fetch(f"http://127.0.0.1:{port}/", time.monotonic() + 5)[0] == 200
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(timeout=15)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(serve.pid, signal.SIGKILL)
+
+
+def wait_for_worker_other_than(pid: int, log: Path, deadline: float) -> int | None:
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        pids = [int(p) for p in re.findall(r"Job worker started \(pid (\d+)\)", log.read_text())]
+        if pids[-1] != pid:
+            return pids[-1]
+        time.sleep(0.2)
+    return None
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="parent-death signals are Linux-only")
 def test_serve_killed_outright_takes_its_worker_and_server_with_it(tmp_path):
     serve, port, worker = start_serve_with_worker(tmp_path)

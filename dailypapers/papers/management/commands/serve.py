@@ -17,7 +17,7 @@ from django.core.management import BaseCommand, CommandError, call_command
 from dailypapers import env
 
 # A worker that dies this soon after starting is restarted after a pause, not at once.
-RESTART_PAUSE = 10.0
+RESTART_PAUSE = 5.0
 STOP_TIMEOUT = 10.0
 PR_SET_PDEATHSIG = 1
 
