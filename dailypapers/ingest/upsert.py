@@ -8,7 +8,9 @@ authorships), with one `executemany` INSERT (`_insert`), changed rows with `bulk
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
+import operator
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
@@ -19,7 +21,6 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 
 from dailypapers.ingest.records import (
-    OrganizationRecord,
     PaperRecord,
     SubmissionRecord,
     feed_date_of,
@@ -272,11 +273,8 @@ class _Batch:
         for paper in papers:
             paper.created_at = paper.modified_at = now  # what auto_now(_add) would set
         fields = [f for f in Paper._meta.concrete_fields if not f.primary_key]
-        _insert(
-            Paper,
-            [f.name for f in fields],
-            [tuple(getattr(p, f.attname) for f in fields) for p in papers],
-        )
+        row = operator.attrgetter(*(f.attname for f in fields))
+        _insert(Paper, [f.name for f in fields], [row(p) for p in papers])
         by_id = {p.arxiv_id: p for p in papers}
         for arxiv_id, pk in _ids(Paper, "arxiv_id", by_id):
             by_id[arxiv_id].pk = pk
@@ -422,37 +420,46 @@ def _upsert_authors(records: list[PaperRecord], keys: list[list[str]]) -> dict[s
     return ids
 
 
-_CONTAINERS = (str, list, OrganizationRecord, SubmissionRecord)
-
-
 def _storable(value: Any) -> Any:
     """The record with NUL dropped from every string, whatever the source: PostgreSQL stores
     no NUL in text or JSON, and one such value would otherwise fail its whole batch. Half a
     surrogate pair (JSON can escape one: `"\\ud800"`) cannot be encoded for either database:
     it becomes U+FFFD, the mark of an unrepresentable character.
 
-    Values with nothing to clean are returned as they are (no copy): the check is one regex
-    search per string, the common case of a big import."""
+    A record with nothing to clean, the common case of a big import, is returned as it is:
+    one regex search over all its text finds that out."""
+    if _UNSTORABLE.search("".join(_texts(value))) is None:
+        return value
+    return _cleaned(value)
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every string in a record, its lists and its nested records."""
     if isinstance(value, str):
-        if _UNSTORABLE.search(value) is None:
-            return value
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
+    elif dataclasses.is_dataclass(value):
+        for item in vars(value).values():  # plain (not slotted) dataclasses: cheaper than fields()
+            if isinstance(item, str):
+                yield item
+            elif item is not None and not isinstance(item, _SCALARS):
+                yield from _texts(item)
+
+
+_SCALARS = (int, float, bool, dt.date)  # dt.datetime is a dt.date
+
+
+def _cleaned(value: Any) -> Any:
+    if isinstance(value, str):
         return _SURROGATE.sub("\ufffd", value.replace("\x00", ""))
     if isinstance(value, list):
-        # One search over a list of names, instead of one per name.
-        texts = all(isinstance(item, str) for item in value)
-        if texts and _UNSTORABLE.search("".join(value)) is None:
-            return value
-        cleaned_list = [_storable(item) for item in value]
-        same = all(a is b for a, b in zip(cleaned_list, value, strict=True))
-        return value if same else cleaned_list
+        return [_cleaned(item) for item in value]
     if dataclasses.is_dataclass(value):
-        # vars(): our records are plain (not slotted) dataclasses; much cheaper than fields().
-        changed = {
-            name: cleaned
-            for name, current in vars(value).items()
-            if isinstance(current, _CONTAINERS) and (cleaned := _storable(current)) is not current
-        }
-        return dataclasses.replace(value, **changed) if changed else value
+        return dataclasses.replace(
+            value, **{name: _cleaned(item) for name, item in vars(value).items()}
+        )
     return value
 
 
@@ -470,12 +477,12 @@ def _insert(
         return
     quote = connection.ops.quote_name
     columns = [model._meta.get_field(name) for name in fields]
-    prepare = [_preparer(field) for field in columns]
-    if any(prepare):
-        rows = [
-            tuple(v if p is None else p(v) for v, p in zip(row, prepare, strict=True))
-            for row in rows
-        ]
+    prepare = [(i, p) for i, field in enumerate(columns) if (p := _preparer(field)) is not None]
+    if prepare:
+        rows = [list(row) for row in rows]
+        for row in rows:
+            for i, convert in prepare:
+                row[i] = convert(row[i])
     names = ", ".join(quote(field.column) for field in columns)
     marks = ", ".join(["%s"] * len(columns))
     conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
@@ -491,10 +498,15 @@ def _preparer(field: Any) -> Any:
     if kind in _AS_IS:
         return None
     if kind == "DateTimeField":
-        # Our times are aware already (sources parse them so): only the backend's adaptation.
+        # Our times are aware already (sources parse them so): only the backend's adaptation,
+        # once per distinct time (a batch's created/modified times are all one).
+        adapted: dict[Any, Any] = {None: None}
         adapt = connection.ops.adapt_datetimefield_value
-        return lambda value: None if value is None else adapt(value)
-    return lambda value: field.get_db_prep_save(value, connection)
+        return lambda value: (
+            adapted[value] if value in adapted else adapted.setdefault(value, adapt(value))
+        )
+    empty = field.get_db_prep_save([], connection) if kind == "JSONField" else None
+    return lambda value: empty if value == [] else field.get_db_prep_save(value, connection)
 
 
 _AS_IS = {
@@ -522,10 +534,15 @@ def _fit(field: str, value: Any) -> Any:
 
 def _fit_model(model: type, field: str, value: Any) -> Any:
     """Make text fit its column: clip names, drop a URL too long to be stored whole."""
-    limit = model._meta.get_field(field).max_length
+    limit = _max_length(model, field)
     if not isinstance(value, str) or limit is None or len(value) <= limit:
         return value
     return "" if value.startswith("http") else value[:limit]
+
+
+@functools.cache
+def _max_length(model: type, field: str) -> int | None:
+    return model._meta.get_field(field).max_length
 
 
 def _fit_submitter(submission: SubmissionRecord) -> str:
