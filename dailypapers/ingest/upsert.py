@@ -525,7 +525,14 @@ _AS_IS = {
 
 
 def _author_keys(names: list[str]) -> list[str]:
-    return [normalize_name(name)[:300] or name[:300] for name in names]
+    return [_author_key(name) for name in names]
+
+
+# Authors recur from paper to paper (a bulk import sees most names many times); the cache is
+# bounded, so memory stays flat however many papers go by.
+@functools.lru_cache(maxsize=50_000)
+def _author_key(name: str) -> str:
+    return normalize_name(name)[:300] or name[:300]
 
 
 def _fit(field: str, value: Any) -> Any:
