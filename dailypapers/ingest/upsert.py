@@ -242,13 +242,16 @@ class _Batch:
                 changed.add(field)
 
         for attr, field in _VERSIONED.items():
-            value = _fit(field, getattr(record, attr))
+            value = getattr(record, attr)
+            if value in ("", None):
+                continue  # (checked before fitting too: most fields of most records are empty)
+            value = _fit(field, value)
             if value not in ("", None) and (authoritative or not getattr(paper, field)):
                 put(field, value)
         for field in _CURRENT:
-            value = _fit(field, getattr(record, field))
+            value = getattr(record, field)
             # Empty means "not said": never erase what is known. An older record only fills gaps.
-            if value and (newer or not getattr(paper, field)):
+            if value and (value := _fit(field, value)) and (newer or not getattr(paper, field)):
                 put(field, value)
         dated = record.as_of is not None and paper.source_as_of is not None
         for field in _COUNTS:
@@ -433,19 +436,28 @@ def _storable(value: Any) -> Any:
     return _cleaned(value)
 
 
-def _texts(value: Any) -> Iterator[str]:
+def _texts(value: Any) -> list[str]:
     """Every string in a record, its lists and its nested records."""
+    found: list[str] = []
+    _collect(value, found)
+    return found
+
+
+def _collect(value: Any, found: list[str]) -> None:
     if isinstance(value, str):
-        yield value
+        found.append(value)
     elif isinstance(value, list):
         for item in value:
-            yield from _texts(item)
+            if isinstance(item, str):
+                found.append(item)
+            else:
+                _collect(item, found)
     elif dataclasses.is_dataclass(value):
         for item in vars(value).values():  # plain (not slotted) dataclasses: cheaper than fields()
             if isinstance(item, str):
-                yield item
+                found.append(item)
             elif item is not None and not isinstance(item, _SCALARS):
-                yield from _texts(item)
+                _collect(item, found)
 
 
 _SCALARS = (int, float, bool, dt.date)  # dt.datetime is a dt.date
