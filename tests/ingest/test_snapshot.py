@@ -193,6 +193,22 @@ def test_command_imports_the_snapshot_and_a_second_import_changes_nothing():
     assert dict(Paper.objects.values_list("arxiv_id", "modified_at")) == modified
 
 
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.django_db
+def test_on_a_terminal_the_progress_bar_runs_through_the_files_bytes():
+    err = Terminal()
+
+    call_command("ingest", "snapshot", str(GZIPPED), stdout=io.StringIO(), stderr=err)
+
+    # tqdm: done/total of the file on disk (kB), elapsed<ETA, rate in B/s.
+    assert f"/{GZIPPED.stat().st_size / 1000:.1f}k [" in err.getvalue()
+    assert "B/s]" in err.getvalue()
+
+
 @pytest.mark.django_db
 def test_command_reports_the_broken_line_and_exits_1():
     out, err = io.StringIO(), io.StringIO()

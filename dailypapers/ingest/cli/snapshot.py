@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +83,7 @@ def resume_cursor(arguments: str) -> str:
     return ""
 
 
-def _advance(reader: snapshot.SnapshotReader) -> Any:
+def _advance(reader: snapshot.SnapshotReader) -> Callable[[Position], int]:
     """Bytes read from disk since the last call: the bar moves through the file's size."""
     shown = reader.done_bytes
 

@@ -31,7 +31,8 @@ LABELS = {"arxiv_id": "id", "version": "versions"}
 
 
 # The snapshot writes every version date one way ("Mon, 2 Apr 2007 19:18:42 GMT"); read here
-# directly, it is ~10x cheaper than the general RFC 2822 parser, which takes anything else.
+# directly, it is about 5x cheaper (measured) than the general RFC 2822 parser, which still
+# takes anything else.
 _GMT = re.compile(r"[A-Z][a-z]{2}, (\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) (\d\d):(\d\d):(\d\d) GMT")
 _MONTHS = {
     name: number
