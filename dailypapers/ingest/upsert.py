@@ -112,10 +112,18 @@ def _lock() -> None:
     every table the batch touches, costs one query, and batches are short, so two imports
     take turns batch by batch. SQLite needs nothing: its IMMEDIATE transactions already take
     the database's one write lock at BEGIN, before the batch reads anything.
+
+    The same query turns sequential scans off for the batch's transaction: every read of a
+    batch is a lookup of up to 900 keys by an index, and PostgreSQL, counting on a disk,
+    would rather scan a table of a few hundred thousand rows for them each batch (measured:
+    a 100,000-record snapshot import ran at 1,200 records/s that way, 2,100 without).
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s), set_config('enable_seqscan', 'off', true)",
+                [_LOCK_KEY],
+            )
 
 
 class _Batch:
