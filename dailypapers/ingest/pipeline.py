@@ -38,12 +38,15 @@ def run_ingest(
     batch_size: int = 500,
     progress: Callable[[Position], None] | None = None,
     arguments: str = "",
+    commit_at_every_cursor: bool = False,
 ) -> IngestRun:
     """Import `items` in batches; return the finished run (status done, partial or failed).
 
     Each batch commits together with the run's cursor and counts, so a crash loses at most the
-    batch in hand and a resumed run can start after the last cursor. An exception is recorded
-    on the run (status failed) and re-raised.
+    batch in hand and a resumed run can start after the last cursor. With
+    `commit_at_every_cursor` a batch also ends at each cursor (an OAI-PMH page: its resumption
+    token expires, so it is saved as soon as its page is in). An exception is recorded on the
+    run (status failed) and re-raised.
     """
     run = IngestRun.objects.create(source=source_name, arguments=arguments)
     counts = Counts()
@@ -79,7 +82,7 @@ def run_ingest(
             pending_cursor = position.cursor or pending_cursor
             if progress:
                 progress(position)
-            if len(batch) >= batch_size:
+            if len(batch) >= batch_size or (commit_at_every_cursor and position.cursor):
                 flush()
         flush()
     except BaseException as exc:

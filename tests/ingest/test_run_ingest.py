@@ -154,3 +154,19 @@ def test_failed_run_is_not_reported_as_nothing_new():
     )
 
     assert run.found_nothing_new is False
+
+
+@pytest.mark.django_db
+def test_commit_at_every_cursor_saves_each_unit_before_the_batch_fills():
+    def interrupted():
+        for position, item in hf_daily.read_paths([DAYS]):
+            yield position, item
+            if position.cursor == str(DAYS / "2024-12-11.json"):
+                raise RuntimeError("connection lost")
+
+    with pytest.raises(RuntimeError, match="connection lost"):
+        run_ingest("hf", interrupted(), batch_size=500, commit_at_every_cursor=True)
+
+    run = IngestRun.objects.get()
+    assert run.cursor == str(DAYS / "2024-12-11.json")
+    assert run.counts["created"] == Paper.objects.count() == 4

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from dailypapers.ingest import reporting
-from dailypapers.ingest.cli.common import add_batch_size, positive
+from dailypapers.ingest.cli.common import add_batch_size, positive, resume_cursor
 from dailypapers.ingest.http import FetchError, PoliteClient
 from dailypapers.ingest.models import IngestRun
 from dailypapers.ingest.pipeline import run_ingest
@@ -65,7 +65,7 @@ def run(command: BaseCommand, *, resume: bool, batch_size: int, **options: Any) 
     arguments = describe(options)
     if options["ids"]:
         _check_ids(options["ids"])
-    cursor = matching_cursor(arxiv_api.SOURCE, arguments) if resume else ""
+    cursor = resume_cursor(arxiv_api.SOURCE, arguments) if resume else ""
     if cursor:
         command.stdout.write(f"resuming at {cursor}")
     client = CountingClient(min_interval=settings.ARXIV_DELAY_SECONDS)
@@ -137,22 +137,6 @@ def _check_ids(ids: list[str]) -> None:
             parse_arxiv_id(raw)
         except ValueError as exc:
             raise CommandError(str(exc), returncode=2) from None
-
-
-def matching_cursor(source: str, arguments: str) -> str:
-    """Where the latest unfinished run of the same source and arguments stopped.
-
-    A different request's cursor would skip papers this one never read; a resumed run killed
-    before its first batch committed has no cursor of its own, so the one before it counts.
-    """
-    runs = IngestRun.objects.filter(source=source, arguments=arguments)
-    unfinished = {IngestRun.Status.FAILED, IngestRun.Status.RUNNING}
-    for ingest_run in runs.order_by("-started_at", "-pk").iterator():
-        if ingest_run.status not in unfinished:
-            return ""
-        if ingest_run.cursor:
-            return ingest_run.cursor
-    return ""
 
 
 class CountingClient(PoliteClient):

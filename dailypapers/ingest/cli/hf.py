@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from dailypapers.ingest import reporting
-from dailypapers.ingest.cli.arxiv import CountingClient, ingest, matching_cursor
+from dailypapers.ingest.cli.arxiv import CountingClient, ingest
 from dailypapers.ingest.cli.common import add_batch_size, resume_cursor
 from dailypapers.ingest.pipeline import run_ingest
 from dailypapers.ingest.sources import hf_daily, hf_live
@@ -90,7 +90,7 @@ def run_live(
 ) -> None:
     """`--date DAY` or `--since DAY [--until DAY]`: one live request per day."""
     days, arguments = _live_days(paths, options)
-    after = matching_cursor(hf_live.SOURCE, arguments) if resume else ""
+    after = resume_cursor(hf_live.SOURCE, arguments) if resume else ""
     if after:
         command.stdout.write(f"resuming after {after}")
         days = [day for day in days if day.isoformat() > after]

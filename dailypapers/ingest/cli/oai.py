@@ -81,7 +81,12 @@ def run(
     with reporting.ingest_console(stream, unit="record", advance=count_pages) as progress:
         try:
             ingest_run = run_ingest(
-                "oai", items, batch_size=batch_size, progress=progress, arguments=plan.describe()
+                "oai",
+                items,
+                batch_size=batch_size,
+                progress=progress,
+                arguments=plan.describe(),
+                commit_at_every_cursor=True,  # the cursor is saved after every page
             )
         except HarvestError as exc:
             raise CommandError(f"{exc} (resume with --resume)", returncode=SOURCE_FAILED) from None

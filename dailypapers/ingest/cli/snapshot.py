@@ -13,8 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from dailypapers.ingest import reporting
-from dailypapers.ingest.cli.common import add_batch_size
-from dailypapers.ingest.models import IngestRun
+from dailypapers.ingest.cli.common import add_batch_size, resume_cursor
 from dailypapers.ingest.pipeline import run_ingest
 from dailypapers.ingest.positions import Position
 from dailypapers.ingest.sources import snapshot
@@ -50,7 +49,7 @@ def run(command: BaseCommand, *, file: str, batch_size: int, resume: bool, **opt
         path.open("rb").close()
     except OSError as exc:
         raise CommandError(f"cannot read {file}: {exc.strerror or exc}", returncode=2) from None
-    after = resume_cursor(str(path)) if resume else ""
+    after = resume_cursor(snapshot.SOURCE, str(path)) if resume else ""
     if after:
         command.stdout.write(f"resuming {file} at byte {after.partition(':')[0]}")
     reader = snapshot.SnapshotReader(path, after=after)
@@ -65,22 +64,6 @@ def run(command: BaseCommand, *, file: str, batch_size: int, resume: bool, **opt
             snapshot.SOURCE, items, batch_size=batch_size, progress=progress, arguments=str(path)
         )
     reporting.finish(command, 1, ingest_run, started, rate=True)
-
-
-def resume_cursor(arguments: str) -> str:
-    """Where the latest import of this file stopped, if it did not finish.
-
-    A resumed run that was killed before its first batch committed has no cursor of its own:
-    the one before it still says where to start.
-    """
-    runs = IngestRun.objects.filter(source=snapshot.SOURCE, arguments=arguments)
-    unfinished = {IngestRun.Status.FAILED, IngestRun.Status.RUNNING}
-    for run in runs.order_by("-started_at", "-pk").iterator():
-        if run.status not in unfinished:
-            return ""
-        if run.cursor:
-            return run.cursor
-    return ""
 
 
 def _advance(reader: snapshot.SnapshotReader) -> Callable[[Position], int]:
