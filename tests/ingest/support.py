@@ -41,3 +41,19 @@ def record(arxiv_id: str = "2501.00001", **fields: Any) -> PaperRecord:
     )
     fields.setdefault("source", "hf")
     return PaperRecord(arxiv_id=arxiv_id, **fields)
+
+
+class Waits:
+    """Records a PoliteClient's waits instead of spending them, on a clock that moves with them
+    (pass `sleep=waits.sleep, clock=waits.clock`)."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+        self.now = 0.0
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+    def clock(self) -> float:
+        return self.now

@@ -9,22 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
-import shutil
 import signal
-import sqlite3
 import subprocess
-import sys
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 from werkzeug import Request, Response
 
 from dailypapers.ingest.http import PoliteClient
@@ -33,9 +27,10 @@ from dailypapers.ingest.positions import Skip
 from dailypapers.ingest.records import PaperRecord
 from dailypapers.ingest.sources import arxiv_api
 from dailypapers.papers.models import Paper
+from tests.ingest.subprocess_db import BIN, SubprocessDatabase, wait_for
+from tests.ingest.support import Waits
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "arxiv_api"
-BIN = Path(sys.executable).parent
 _ENTRY = re.compile(r"  <entry>\n.*?\n  </entry>\n", re.S)
 SUMMARY = re.compile(
     r"^files (\d+), items (\d+), created (\d+), updated (\d+), unchanged (\d+), "
@@ -102,19 +97,6 @@ def arxiv(httpserver, settings) -> FakeArxiv:
     settings.ARXIV_DELAY_SECONDS = 0
     fake.feed("all:testing", "query_s0_m10.xml", "query_s10_m10.xml", "query_s20_m10.xml")
     return fake
-
-
-class Waits:
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-        self.now = 0.0
-
-    def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.now += seconds
-
-    def clock(self) -> float:
-        return self.now
 
 
 def records(items) -> list[PaperRecord]:
@@ -414,66 +396,6 @@ PAPER_ROWS = """
 """
 
 
-class SubprocessDatabase:
-    """A database that a `dailypapers` subprocess and the test both see, emptied on demand.
-
-    SQLite: a migrated file in a data dir of its own; PostgreSQL: the test database itself
-    (the test must use `transaction=True` so the subprocess sees committed rows).
-    """
-
-    def __init__(self, tmp_path: Path) -> None:
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("DAILYPAPERS_")}
-        self.env["DAILYPAPERS_DATA_DIR"] = str(tmp_path / "data")
-        self.postgres = connection.vendor == "postgresql"
-        if self.postgres:
-            db = connection.settings_dict
-            user, host, port = db["USER"], db["HOST"] or "127.0.0.1", db["PORT"] or 5432
-            self.env["DATABASE_URL"] = f"postgres://{user}@{host}:{port}/{db['NAME']}"
-        else:
-            self.env.pop("DATABASE_URL", None)
-            self.file = tmp_path / "data" / "dailypapers.sqlite3"
-            subprocess.run([BIN / "dailypapers", "migrate", "-v0"], env=self.env, check=True)
-            self.migrated = tmp_path / "migrated.sqlite3"
-            shutil.copy(self.file, self.migrated)
-
-    def start(self, *args: str, **env: str) -> subprocess.Popen:
-        return subprocess.Popen(
-            [BIN / "dailypapers", *args],
-            env={**self.env, **env},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-
-    def query(self, sql: str) -> list[tuple]:
-        if self.postgres:
-            with connection.cursor() as cursor:
-                cursor.execute(sql)
-                return cursor.fetchall()
-        with sqlite3.connect(self.file) as db:
-            return db.execute(sql).fetchall()
-
-    def papers(self) -> list[tuple]:
-        return self.query(PAPER_ROWS)
-
-    def empty(self) -> None:
-        if self.postgres:
-            with connection.cursor() as cursor:
-                for table in ("authorship", "submission", "paper", "author", "organization"):
-                    cursor.execute(f"DELETE FROM papers_{table}")
-                cursor.execute("DELETE FROM ingest_ingestrun")
-            return
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{self.file}{suffix}").unlink(missing_ok=True)
-        shutil.copy(self.migrated, self.file)
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
-
-
 def kill(db: SubprocessDatabase, args: list[str], ready: Callable[[], None]) -> None:
     """Run the command and SIGKILL it once `ready` returns."""
     process = db.start(*args)
@@ -504,7 +426,7 @@ def test_kill_9_mid_query_then_resume_gives_the_database_of_an_uninterrupted_run
     args = ["ingest", "arxiv", "--query", "all:testing", "--page-size", "10", "--batch-size", "7"]
     clean = subprocess.run([BIN / "dailypapers", *args], env=db.env, capture_output=True)
     assert clean.returncode == 0, clean.stderr.decode()
-    expected = db.papers()
+    expected = db.query(PAPER_ROWS)
     db.empty()
     arxiv.requests.clear()
     hold = arxiv.hold = threading.Event()
@@ -516,13 +438,13 @@ def test_kill_9_mid_query_then_resume_gives_the_database_of_an_uninterrupted_run
     # Killed while it waited for the last page: 14 papers committed (batches of 7) with the
     # first page's cursor; the rest of the second page was lost with the process.
     assert db.query("SELECT status, cursor FROM ingest_ingestrun") == [("running", "10")]
-    assert len({row[0] for row in db.papers()}) == 14
+    assert len({row[0] for row in db.query(PAPER_ROWS)}) == 14
 
     out = resume(db, args)
 
     assert out.startswith("resuming at 10")
-    assert db.papers() == expected
-    assert db.query("SELECT COUNT(*), COUNT(DISTINCT arxiv_id) FROM papers_paper") == [(30, 30)]
+    assert db.query(PAPER_ROWS) == expected
+    assert db.query("SELECT COUNT(*), COUNT(DISTINCT arxiv_id) FROM papers_paper") == [("30", "30")]
     assert arxiv.starts()[-2:] == [10, 20]
 
 

@@ -19,17 +19,9 @@ from dailypapers.ingest.http import PoliteClient
 from dailypapers.ingest.models import IngestRun
 from dailypapers.ingest.sources import hf_daily, hf_live
 from dailypapers.papers.models import Paper, Submission
-from tests.ingest.test_arxiv_api import (
-    BIN,
-    SUMMARY,
-    SubprocessDatabase,
-    Waits,
-    kill,
-    records,
-    resume,
-    skips,
-    wait_for,
-)
+from tests.ingest.subprocess_db import BIN, SubprocessDatabase, wait_for
+from tests.ingest.support import Waits
+from tests.ingest.test_arxiv_api import PAPER_ROWS, SUMMARY, kill, records, resume, skips
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hf_live"
 FRIDAY, MONDAY, TUESDAY = dt.date(2026, 6, 26), dt.date(2026, 6, 29), dt.date(2026, 6, 30)
@@ -209,7 +201,7 @@ def test_kill_9_mid_since_then_resume_gives_the_database_of_an_uninterrupted_run
     args += ["--delay", "0"]
     clean = subprocess.run([BIN / "dailypapers", *args], env=db.env, capture_output=True)
     assert clean.returncode == 0, clean.stderr.decode()
-    expected = db.papers()
+    expected = db.query(PAPER_ROWS)
     db.empty()
     hold = hub.hold = threading.Event()
     try:
@@ -219,10 +211,10 @@ def test_kill_9_mid_since_then_resume_gives_the_database_of_an_uninterrupted_run
         hold.set()
     # Killed while it waited for Tuesday: Friday and Monday read, one batch of 4 committed
     assert db.query("SELECT status, cursor FROM ingest_ingestrun") == [("running", "2026-06-26")]
-    assert len({row[0] for row in db.papers()}) == 4
+    assert len({row[0] for row in db.query(PAPER_ROWS)}) == 4
 
     out = resume(db, args)
 
     assert out.startswith("resuming after 2026-06-26")
-    assert db.papers() == expected
-    assert db.query("SELECT COUNT(*), COUNT(DISTINCT arxiv_id) FROM papers_paper") == [(9, 9)]
+    assert db.query(PAPER_ROWS) == expected
+    assert db.query("SELECT COUNT(*), COUNT(DISTINCT arxiv_id) FROM papers_paper") == [("9", "9")]

@@ -4,21 +4,7 @@ import pytest
 from werkzeug import Response
 
 from dailypapers.ingest.http import FetchError, PoliteClient
-
-
-class Waits:
-    """Records the client's waits instead of spending them, on a clock that moves with them."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-        self.now = 0.0
-
-    def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.now += seconds
-
-    def clock(self) -> float:
-        return self.now
+from tests.ingest.support import Waits
 
 
 def client(waits: Waits, **options) -> PoliteClient:

@@ -7,31 +7,25 @@ import io
 import json
 import os
 import re
-import shutil
 import signal
-import sqlite3
 import subprocess
-import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 
 from dailypapers.ingest.models import IngestRun
 from dailypapers.ingest.positions import Skip
 from dailypapers.ingest.records import PaperRecord
 from dailypapers.ingest.sources import snapshot
 from dailypapers.papers.models import Paper
+from tests.ingest.subprocess_db import BIN, SubprocessDatabase, wait_for
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "snapshot"
 SAMPLE, BROKEN, GZIPPED = (
     FIXTURES / n for n in ("sample.jsonl", "broken.jsonl", "sample.jsonl.gz")
 )
-BIN = Path(sys.executable).parent
 SUMMARY = re.compile(
     r"^files 1, items (\d+), created (\d+), updated (\d+), unchanged (\d+), skipped (\d+), "
     r"\d+\.\ds, \d+ records/s$"
@@ -273,57 +267,6 @@ def bigger_snapshot(path: Path, copies: int) -> int:
         for n in range(copies * len(lines)):
             out.write(json.dumps({**lines[n % len(lines)], "id": f"2001.{n:05d}"}) + "\n")
     return copies * len(lines)
-
-
-class SubprocessDatabase:
-    """A database both a `dailypapers` subprocess and the test see: SQLite, a migrated file of
-    its own; PostgreSQL, the test database (`transaction=True` so committed rows are seen)."""
-
-    def __init__(self, tmp_path: Path) -> None:
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("DAILYPAPERS_")}
-        self.env["DAILYPAPERS_DATA_DIR"] = str(tmp_path / "data")
-        self.postgres = connection.vendor == "postgresql"
-        if self.postgres:
-            db = connection.settings_dict
-            user, host, port = db["USER"], db["HOST"] or "127.0.0.1", db["PORT"] or 5432
-            self.env["DATABASE_URL"] = f"postgres://{user}@{host}:{port}/{db['NAME']}"
-        else:
-            self.env.pop("DATABASE_URL", None)
-            self.file = tmp_path / "data" / "dailypapers.sqlite3"
-            subprocess.run([BIN / "dailypapers", "migrate", "-v0"], env=self.env, check=True)
-            self.migrated = tmp_path / "migrated.sqlite3"
-            shutil.copy(self.file, self.migrated)
-
-    def run(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [BIN / "dailypapers", *args], env=self.env, capture_output=True, text=True, timeout=60
-        )
-
-    def query(self, sql: str) -> list[tuple]:
-        if self.postgres:
-            with connection.cursor() as cursor:
-                cursor.execute(sql)
-                return [tuple(str(v) for v in row) for row in cursor.fetchall()]
-        with sqlite3.connect(self.file) as db:
-            return [tuple(str(v) for v in row) for row in db.execute(sql).fetchall()]
-
-    def empty(self) -> None:
-        if self.postgres:
-            with connection.cursor() as cursor:
-                for table in ("papers_authorship", "papers_paper", "papers_author"):
-                    cursor.execute(f"DELETE FROM {table}")
-                cursor.execute("DELETE FROM ingest_ingestrun")
-            return
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{self.file}{suffix}").unlink(missing_ok=True)
-        shutil.copy(self.migrated, self.file)
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
 
 
 def group_gone(pgid: int) -> bool:
