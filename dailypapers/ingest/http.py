@@ -61,7 +61,7 @@ class PoliteClient:
             try:
                 response = self.session.get(url, params=params, timeout=self.timeout)
             except requests.RequestException as exc:
-                problem, retry_after = f"{type(exc).__name__}: {exc}", None
+                problem, retry_after = _describe(exc), None
             else:
                 if response.status_code not in RETRY_STATUSES:
                     return response
@@ -86,6 +86,16 @@ class PoliteClient:
         # Full jitter: many clients retrying at once spread out instead of colliding again.
         ceiling = min(self.backoff * 2**attempt, self.max_wait)
         return random.uniform(ceiling / 2, ceiling)
+
+
+def _describe(exc: requests.RequestException) -> str:
+    """A network failure in a few words: requests' own messages run to several hundred
+    characters (the whole URL, the pool, the resolver's errno), once per retry."""
+    if isinstance(exc, requests.Timeout):
+        return f"timed out ({type(exc).__name__})"
+    if isinstance(exc, requests.ConnectionError):
+        return f"could not connect ({type(exc).__name__})"
+    return f"{type(exc).__name__}: {str(exc)[:200]}"
 
 
 def _retry_after(value: str | None) -> float | None:
