@@ -2,7 +2,8 @@
 of `dailypapers.ingest.cli`.
 
 Exit codes: 0 all items imported, 1 some items skipped (each reported on stderr),
-2 unreadable paths, no files to read, or bad usage.
+2 unreadable paths, no files to read, a request the source refused, or bad usage,
+3 the source failed or could not be reached (resumable with --resume).
 """
 
 from __future__ import annotations
