@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 
 from django.utils.text import slugify
 
-_SPACES = re.compile(r"\s+")
-
 
 def normalize_name(name: str) -> str:
     """The key two spellings of one person share: case, accents and spacing folded."""
-    folded = unicodedata.normalize("NFKD", name)
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", folded).strip().casefold()
+    # ASCII has nothing to decompose (most names of a big import: a third of its time went
+    # through the per-character walk below).
+    if not name.isascii():
+        name = unicodedata.normalize("NFKD", name)
+        name = "".join(ch for ch in name if not unicodedata.combining(ch))
+    return clean_text(name).casefold()
 
 
 def clean_text(text: str) -> str:
-    """Join arXiv's hard line breaks into single spaces."""
-    return _SPACES.sub(" ", text or "").strip()
+    """Join arXiv's hard line breaks into single spaces: every run of white space becomes one
+    space. str.split splits on exactly what a regex's whitespace class matches, and faster."""
+    return " ".join((text or "").split())
 
 
 def org_slug(handle: str, *, hashed: bool = False) -> str:

@@ -68,7 +68,18 @@ def _cleaned(value: Any) -> Any:
 
 
 def fit(field: str, value: Any) -> Any:
-    return fit_model(Paper, field, value)
+    """`fit_model` for Paper, the hot path of a big import: only text can be too long."""
+    if not isinstance(value, str):
+        return value
+    limit = _paper_limits().get(field)
+    if limit is None or len(value) <= limit:
+        return value
+    return "" if value.startswith("http") else value[:limit]
+
+
+@functools.cache
+def _paper_limits() -> dict[str, int]:
+    return {f.name: f.max_length for f in Paper._meta.concrete_fields if f.max_length}
 
 
 def fit_model(model: type, field: str, value: Any) -> Any:
