@@ -66,6 +66,9 @@ class PaperRecord:
     # What was dropped from the item on the way (`dropped paper.githubRepo: not an http(s)
     # URL`): the run reports each with the item's position; the rest of the item is kept.
     notes: list[str] = field(default_factory=list)
+    # Set by `validated` once NUL and half surrogate pairs are out: the upsert then skips its
+    # own check (done in the parsing process of a big import, not in the writing one).
+    storable: bool = field(default=False, repr=False, compare=False)
 
 
 class RecordError(ValueError):
@@ -102,9 +105,17 @@ def validated(record: PaperRecord, labels: Mapping[str, str] | None = None) -> P
     changes["submission"] = check.submission(record.submission)
     # Most records pass unchanged: copying each one cost a tenth of a snapshot's parsing.
     changed = {name: value for name, value in changes.items() if value != getattr(record, name)}
-    if not changed and not check.notes:
-        return record
-    return replace(record, **changed, notes=[*record.notes, *check.notes])
+    if changed or check.notes:
+        record = replace(record, **changed, notes=[*record.notes, *check.notes])
+    return _storable(record)
+
+
+def _storable(record: PaperRecord) -> PaperRecord:
+    from dailypapers.ingest.upsert.cleaning import storable
+
+    record = storable(record)
+    record.storable = True
+    return record
 
 
 _INTEGERS = ("version", "github_stars", "imported_upvotes", "imported_comments")

@@ -13,7 +13,9 @@ import datetime as dt
 import gzip
 import json
 import multiprocessing
+import queue
 import re
+import threading
 from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -130,21 +132,53 @@ def read_in_background(reader: SnapshotReader, *, chunk: int = 250) -> Iterator[
 
 
 def _produce(reader: SnapshotReader, send: Connection, receive: Connection, chunk: int) -> None:
-    """The reader process: send the items in chunks, then ("end", ...)."""
+    """The reader process: parse into a bounded outbox that a thread sends from, so parsing
+    goes on while a send waits for the importing side (a pipe holds less than one chunk: with
+    the send in this loop, the two processes took turns more than they overlapped)."""
     receive.close()  # else the pipe would never break when the importing process is gone
+    outbox: queue.Queue = queue.Queue(maxsize=_CHUNKS_AHEAD)
+    sender = threading.Thread(target=_send_all, args=(outbox, send), daemon=True)
+    sender.start()
     try:
         items: list[Item] = []
         for item in reader:
             items.append(item)
             if len(items) >= chunk:
-                send.send(("items", items, reader.done_bytes))
+                if not _post(outbox, sender, ("items", items, reader.done_bytes)):
+                    return  # the importing side stopped: nobody to tell
                 items = []
-        send.send(("items", items, reader.done_bytes))
-        send.send(("end", None, reader.done_bytes))
-    except (BrokenPipeError, KeyboardInterrupt):
-        return  # the importing side stopped: nobody to tell
+        _post(outbox, sender, ("items", items, reader.done_bytes))
+        _post(outbox, sender, ("end", None, reader.done_bytes))
+    except KeyboardInterrupt:
+        return
     except Exception as exc:  # a bug: say it on the other side, where the run records it
-        send.send(("error", f"{type(exc).__name__}: {exc}", reader.done_bytes))
+        _post(outbox, sender, ("error", f"{type(exc).__name__}: {exc}", reader.done_bytes))
+    finally:
+        _post(outbox, sender, None)
+        sender.join()  # everything queued is sent, or the pipe broke
+
+
+# Parsed chunks the reader may hold unsent: a few MB, so memory stays flat.
+_CHUNKS_AHEAD = 16
+
+
+def _post(outbox: queue.Queue, sender: threading.Thread, message: Any) -> bool:
+    """Queue a message for the sender; False once the sender has stopped (a broken pipe)."""
+    while sender.is_alive():
+        try:
+            outbox.put(message, timeout=0.2)
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
+def _send_all(outbox: queue.Queue, send: Connection) -> None:
+    try:
+        while (message := outbox.get()) is not None:
+            send.send(message)
+    except (BrokenPipeError, OSError):
+        return  # the importing side stopped; `_post` sees this thread gone
 
 
 def parsed(text: bytes | str) -> PaperRecord | Skip:

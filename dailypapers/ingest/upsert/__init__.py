@@ -46,7 +46,7 @@ class Counts:
 
 def upsert_records(records: Iterable[PaperRecord]) -> Counts:
     """Write a batch of records in one transaction: create, update or leave each paper."""
-    records = [storable(record) for record in records]
+    records = [record if record.storable else storable(record) for record in records]
     counts = Counts()
     if not records:
         return counts
