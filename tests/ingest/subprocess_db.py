@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -38,14 +39,29 @@ class SubprocessDatabase:
             self.migrated = tmp_path / "migrated.sqlite3"
             shutil.copy(self.file, self.migrated)
 
-    def start(self, *args: str, **env: str) -> subprocess.Popen:
-        """`dailypapers ARGS…` in the background, quiet."""
+    def start(self, *args: str, own_group: bool = False, **env: str) -> subprocess.Popen:
+        """`dailypapers ARGS…` in the background, quiet (in a process group of its own with
+        `own_group`, so a test can check that its children went with it)."""
         return subprocess.Popen(
             [BIN / "dailypapers", *args],
             env={**self.env, **env},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=own_group,
         )
+
+    def kill_when(self, args: list[str], ready: Callable[[], object], **options: bool) -> int:
+        """Run `dailypapers ARGS…`, SIGKILL it once `ready()` returns; its pid."""
+        process = self.start(*args, **options)
+        try:
+            ready()
+            process.send_signal(signal.SIGKILL)
+            process.wait(10)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait(10)
+        return process.pid
 
     def run(self, *args: str) -> subprocess.CompletedProcess:
         """`dailypapers ARGS…` to the end, its output captured."""

@@ -10,10 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import signal
 import subprocess
 import threading
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -396,19 +394,6 @@ PAPER_ROWS = """
 """
 
 
-def kill(db: SubprocessDatabase, args: list[str], ready: Callable[[], None]) -> None:
-    """Run the command and SIGKILL it once `ready` returns."""
-    process = db.start(*args)
-    try:
-        ready()
-        process.send_signal(signal.SIGKILL)
-        process.wait(10)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(10)
-
-
 def resume(db: SubprocessDatabase, args: list[str]) -> str:
     """Run the command again with `--resume`; its stdout (it must succeed)."""
     done = subprocess.run(
@@ -431,7 +416,7 @@ def test_kill_9_mid_query_then_resume_gives_the_database_of_an_uninterrupted_run
     arxiv.requests.clear()
     hold = arxiv.hold = threading.Event()
     try:
-        kill(db, args, lambda: wait_for(arxiv.held.is_set))
+        db.kill_when(args, lambda: wait_for(arxiv.held.is_set))
     finally:
         arxiv.hold = None
         hold.set()

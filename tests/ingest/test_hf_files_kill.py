@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import signal
 from pathlib import Path
 
 import pytest
@@ -56,15 +54,8 @@ def test_kill_9_mid_import_then_resume_gives_the_database_of_an_uninterrupted_ru
     expected = db.query(PAPER_ROWS)
     db.empty()
 
-    process = db.start(*args)
-    try:
-        wait_for(lambda: bool(db.query("SELECT 1 FROM ingest_ingestrun WHERE cursor <> ''")))
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(10)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(10)
+    committed = "SELECT 1 FROM ingest_ingestrun WHERE cursor <> ''"
+    db.kill_when(args, lambda: wait_for(lambda: bool(db.query(committed))))
     [(status, cursor)] = db.query("SELECT status, cursor FROM ingest_ingestrun")
     done = int(db.query("SELECT COUNT(*) FROM papers_paper")[0][0])
     assert status == "running" and 0 < done < total

@@ -21,7 +21,7 @@ from dailypapers.ingest.sources import hf_daily, hf_live
 from dailypapers.papers.models import Paper, Submission
 from tests.ingest.subprocess_db import BIN, SubprocessDatabase, wait_for
 from tests.ingest.support import Waits
-from tests.ingest.test_arxiv_api import PAPER_ROWS, SUMMARY, kill, records, resume, skips
+from tests.ingest.test_arxiv_api import PAPER_ROWS, SUMMARY, records, resume, skips
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hf_live"
 FRIDAY, MONDAY, TUESDAY = dt.date(2026, 6, 26), dt.date(2026, 6, 29), dt.date(2026, 6, 30)
@@ -205,7 +205,7 @@ def test_kill_9_mid_since_then_resume_gives_the_database_of_an_uninterrupted_run
     db.empty()
     hold = hub.hold = threading.Event()
     try:
-        kill(db, args, lambda: wait_for(hub.held.is_set))
+        db.kill_when(args, lambda: wait_for(hub.held.is_set))
     finally:
         hub.hold = None
         hold.set()

@@ -5,10 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import os
 import re
-import signal
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -20,7 +17,7 @@ from dailypapers.ingest.positions import Skip
 from dailypapers.ingest.records import PaperRecord
 from dailypapers.ingest.sources import snapshot
 from dailypapers.papers.models import Paper
-from tests.ingest.subprocess_db import BIN, SubprocessDatabase, wait_for
+from tests.ingest.subprocess_db import SubprocessDatabase, wait_for
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "snapshot"
 SAMPLE, BROKEN, GZIPPED = (
@@ -294,24 +291,11 @@ def test_kill_9_after_a_committed_batch_then_resume_gives_the_database_of_an_uni
     expected = db.query(PAPER_ROWS)
     db.empty()
 
-    process = subprocess.Popen(
-        [BIN / "dailypapers", *args],
-        env=db.env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group: the reader process is in it too
-    )
-    try:
-        committed = "SELECT cursor FROM ingest_ingestrun WHERE cursor <> ''"
-        wait_for(lambda: bool(db.query(committed)))
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(10)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(10)
+    committed = "SELECT cursor FROM ingest_ingestrun WHERE cursor <> ''"
+    # Its own process group: the reader process is in it too.
+    pid = db.kill_when(args, lambda: wait_for(lambda: bool(db.query(committed))), own_group=True)
     # The reader process notices the broken pipe and ends; nothing is left running.
-    wait_for(lambda: group_gone(process.pid), timeout=10)
+    wait_for(lambda: group_gone(pid), timeout=10)
     [(status, cursor)] = db.query("SELECT status, cursor FROM ingest_ingestrun")
     done = int(db.query("SELECT COUNT(*) FROM papers_paper")[0][0])
     assert status == "running" and 0 < done < total
