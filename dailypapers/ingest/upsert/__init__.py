@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from dailypapers.ingest.records import PaperRecord
 from dailypapers.ingest.upsert.batch import Batch
 from dailypapers.ingest.upsert.cleaning import storable
+from dailypapers.papers.signals import send_papers_changed_on_commit
 
 __all__ = ["Counts", "upsert_records"]
 
@@ -45,14 +46,19 @@ class Counts:
 
 
 def upsert_records(records: Iterable[PaperRecord]) -> Counts:
-    """Write a batch of records in one transaction: create, update or leave each paper."""
+    """Write a batch of records in one transaction: create, update or leave each paper.
+
+    The ids of the papers it created or changed are sent as `papers_changed` after commit,
+    so search indexes what every source brings."""
     records = [record if record.storable else storable(record) for record in records]
     counts = Counts()
     if not records:
         return counts
     with transaction.atomic():
         _lock()
-        Batch(records).write(counts)
+        batch = Batch(records)
+        batch.write(counts)
+        send_papers_changed_on_commit(batch.changed_ids)
     return counts
 
 

@@ -58,6 +58,7 @@ _BOOKKEEPING = {"source_as_of"}
 class Batch:
     def __init__(self, records: list[PaperRecord]) -> None:
         self.records = records
+        self.changed_ids: list[int] = []
         arxiv_ids = {r.arxiv_id for r in records}
         # Keys first: most of a big first import is new papers, with no rows to load.
         found = [pk for _, pk in ids(Paper, "arxiv_id", arxiv_ids)]
@@ -83,6 +84,7 @@ class Batch:
         self.authors = upsert_authors(records, self.author_keys)
 
     def write(self, counts: Counts) -> None:
+        """Write the batch, add what it did to `counts`, keep the changed papers' ids."""
         # A paper listed twice in one batch gets each record applied in turn, and is counted
         # once, by its net change: re-reading the same files then reports nothing as updated.
         before = {a: {f: getattr(p, f) for f in _TRACKED} for a, p in self.papers.items()}
@@ -128,6 +130,8 @@ class Batch:
             dirty.add(arxiv_id)
             changed_fields |= net
         self._save(dirty, changed_fields, new_authors, new_submissions)
+        # Moved submissions change no paper row, but a paper's feed day is searchable.
+        self.changed_ids = [self.papers[a].pk for a in sorted(dirty | moved)]
         Submission.objects.bulk_update(
             [self.submissions[a] for a in sorted(moved)],
             ["feed_date", "submitted_at", "submitter_name"],
