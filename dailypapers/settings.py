@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "dailypapers.papers",
     "dailypapers.ingest",
+    "dailypapers.search",
     "huey.contrib.djhuey",
 ]
 
@@ -132,6 +133,15 @@ HF_DAILY = env.get_bool("DAILYPAPERS_HF_DAILY", False)
 HF_DAILY_HOUR = env.get_int("DAILYPAPERS_HF_DAILY_HOUR", 6)
 TRENDING_REFRESH_MINUTES = env.get_int("DAILYPAPERS_TRENDING_REFRESH_MINUTES", 10)
 INGEST_STALE_HOURS = env.get_float("DAILYPAPERS_INGEST_STALE_HOURS", 36.0)
+
+# Search: the embedding model (a name from `search.embeddings.MODELS`; changing it rebuilds
+# every vector), the reciprocal-rank-fusion constant, where vectors are searched (`auto`:
+# pgvector when PostgreSQL has the extension, else an index file in the data dir), and
+# how many searches one IP may make per minute.
+EMBEDDING_MODEL = env.get_str("DAILYPAPERS_EMBEDDING_MODEL", "minilm")
+SEARCH_RRF_K = env.get_int("DAILYPAPERS_SEARCH_RRF_K", 60)
+VECTOR_INDEX = env.get_str("DAILYPAPERS_VECTOR_INDEX", "auto")
+SEARCH_RATE_PER_MINUTE = env.get_int("DAILYPAPERS_SEARCH_RATE_PER_MINUTE", 60)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
