@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("dailypapers.ingest.urls")),
     path("", include("dailypapers.papers.urls")),
+    path("", include("dailypapers.search.urls")),
 ]
 
 handler404 = "dailypapers.papers.views.not_found"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, Max, Min, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from dailypapers.papers.models import (
@@ -115,11 +115,7 @@ def papers_of_author(author: Author) -> QuerySet[Paper]:
     return with_card_data(author.papers.all()).order_by("-published_at", "-arxiv_id")
 
 
-def search_titles(query: str) -> QuerySet[Paper]:
-    """A plain title/abstract match until the search app lands (FTS + embeddings)."""
-    terms = query.split()[:8]
-    papers = Paper.objects.all()
-    for term in terms:
-        papers = papers.filter(Q(title__icontains=term) | Q(abstract__icontains=term))
-    # arxiv_id breaks ties, so pages never repeat or skip a paper.
-    return with_card_data(papers).order_by("-score", "-published_at", "arxiv_id")
+def cards_in_order(paper_ids: list[int]) -> list[Paper]:
+    """The card data of these papers, in this order (search results, similar papers)."""
+    by_pk = with_card_data(Paper.objects.filter(pk__in=paper_ids)).in_bulk()
+    return [by_pk[pk] for pk in paper_ids if pk in by_pk]

@@ -18,5 +18,4 @@ urlpatterns = [
     path("papers/<arxiv:arxiv_id>", views.paper_detail, name="detail"),
     path("org/<str:slug>", views.organization, name="organization"),
     path("authors/<path:name>", views.author, name="author"),
-    path("search", views.search, name="search"),
 ]

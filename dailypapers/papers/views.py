@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from dailypapers.papers import queries, ranking
+from dailypapers.papers import queries, ranking, related
 from dailypapers.papers.arxiv_ids import parse_arxiv_id
 from dailypapers.papers.feed_days import feed_today
 from dailypapers.papers.markdown import paper_markdown
@@ -106,7 +106,9 @@ def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     paper, response = _paper_or_redirect(arxiv_id)
     if response:
         return response
-    return render(request, "papers/detail.html", {"paper": paper, "arxiv_id": arxiv_id})
+    similar = queries.cards_in_order(related.similar_paper_ids(paper))
+    context = {"paper": paper, "arxiv_id": arxiv_id, "similar": similar}
+    return render(request, "papers/detail.html", context)
 
 
 @read_only
@@ -133,13 +135,6 @@ def author(request: HttpRequest, name: str) -> HttpResponse:
         raise Http404(f"No author named {name!r}.")
     page = _page(request, queries.papers_of_author(person), size=30)
     return render(request, "papers/author.html", {"author": person, "page": page})
-
-
-@read_only
-def search(request: HttpRequest) -> HttpResponse:
-    query = _clean(request.GET.get("q", ""))[:250]
-    page = _page(request, queries.search_titles(query)) if query else None
-    return render(request, "papers/search.html", {"query": query, "page": page})
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

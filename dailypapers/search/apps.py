@@ -7,6 +7,9 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self) -> None:
-        from dailypapers.search import indexing
+        from dailypapers import search
+        from dailypapers.papers import related
+        from dailypapers.search import receivers
 
-        indexing.connect_signals()
+        receivers.connect()
+        related.register_similar(search.similar_papers)

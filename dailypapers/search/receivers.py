@@ -1,0 +1,32 @@
+"""What search does when papers change: queue their indexing (light to import: app loading
+must not load numpy or a model)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db.models.signals import post_save
+
+from dailypapers.papers.models import Paper
+from dailypapers.papers.signals import papers_changed, send_papers_changed_on_commit
+
+# Papers per queued task: a task is a few seconds of embedding, so a retry redoes little.
+TASK_SIZE = 256
+
+
+def connect() -> None:
+    papers_changed.connect(enqueue_indexing, dispatch_uid="search-index-changed-papers")
+    # Admin edits and other single saves: bulk imports send papers_changed themselves.
+    post_save.connect(_paper_saved, sender=Paper, dispatch_uid="search-index-saved-paper")
+
+
+def _paper_saved(sender, instance: Paper, raw: bool = False, **kwargs) -> None:
+    if not raw:  # loaddata
+        send_papers_changed_on_commit([instance.pk])
+
+
+def enqueue_indexing(sender, paper_ids: Sequence[int], **kwargs) -> None:
+    from dailypapers.search.tasks import index_papers_task
+
+    for start in range(0, len(paper_ids), TASK_SIZE):
+        index_papers_task(list(paper_ids[start : start + TASK_SIZE]))

@@ -1,0 +1,178 @@
+"""One search: parse, retrieve by words and by meaning, fuse, filter, sort, page."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import F, Q, QuerySet
+
+from dailypapers.papers.models import Paper
+from dailypapers.papers.queries import cards_in_order
+from dailypapers.search.filters import MODES, SORTS, Filters, allowed_papers
+from dailypapers.search.fusion import reciprocal_rank_fusion
+from dailypapers.search.query import ParsedQuery, parse_query
+
+log = logging.getLogger("dailypapers.search")
+
+# How deep each list goes: fusion needs more than a page, and paging stops here (a reader
+# who wants result 1,001 wants a narrower query or a filter).
+MIN_DEPTH = 100
+MAX_DEPTH = 1000
+# Filters allowing at most this many papers restrict the vector search exactly (their ids go
+# to the index); wider ones filter an oversampled nearest-neighbour list afterwards.
+EXACT_FILTER_LIMIT = 20_000
+OVERSAMPLE = 5
+SUGGESTIONS = 5
+
+
+@dataclass
+class SearchResult:
+    paper: Paper
+    keyword_rank: int | None = None
+    semantic_rank: int | None = None
+
+
+@dataclass
+class SearchPage:
+    query: str
+    parsed: ParsedQuery
+    mode: str = "hybrid"
+    sort: str = "relevance"
+    filters: Filters = field(default_factory=Filters)
+    results: list[SearchResult] = field(default_factory=list)
+    offset: int = 0
+    limit: int = 20
+    has_next: bool = False
+    total_is_capped: bool = False
+    # Why the list is what it is, for the page to say: no text, nothing matched...
+    message: str = ""
+    # Papers close in meaning, offered when no paper contains the words.
+    suggestions: list[Paper] = field(default_factory=list)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.offset > 0
+
+    @property
+    def papers(self) -> list[Paper]:
+        return [result.paper for result in self.results]
+
+
+def search(
+    query: str,
+    *,
+    mode: str = "hybrid",
+    filters: Filters | None = None,
+    sort: str = "relevance",
+    limit: int = 20,
+    offset: int = 0,
+) -> SearchPage:
+    """Search every paper. Never raises on what a user typed: a query that cannot match
+    anything gives an empty page with a `message`."""
+    mode = mode if mode in MODES else "hybrid"
+    sort = sort if sort in SORTS else "relevance"
+    limit = max(1, min(limit, 100))
+    offset = max(0, min(offset, MAX_DEPTH - limit))
+    filters = filters or Filters()
+    parsed = parse_query(query)
+    page = SearchPage(query, parsed, mode, sort, filters, offset=offset, limit=limit)
+    allowed = allowed_papers(filters, parsed.authors, parsed.orgs)
+    if not parsed.has_text:
+        if allowed is None:
+            page.message = "Type words to search for." if query.strip() else ""
+            return page
+        # Only filters (`author:…`, `org:…`): their papers, newest first unless asked.
+        return _page_of_ids(page, _filtered_ids(allowed, sort, offset + limit + 1))
+    depth = min(MAX_DEPTH, max(MIN_DEPTH, offset + limit + 1))
+    keyword_ids = _keyword_ids(parsed, depth, allowed) if mode != "semantic" else []
+    semantic_ids = _semantic_ids(parsed, depth, allowed) if mode != "keyword" else []
+    if mode == "hybrid":
+        ids = reciprocal_rank_fusion([keyword_ids, semantic_ids], settings.SEARCH_RRF_K)
+    else:
+        ids = keyword_ids or semantic_ids
+    ids = _without_excluded(ids, parsed)
+    if mode != "semantic" and not keyword_ids:
+        page.message = "No paper contains all these words"
+        if mode == "keyword":
+            page.message += "; these papers are close in meaning."
+            page.suggestions = cards_in_order(_semantic_ids(parsed, SUGGESTIONS, allowed))
+        elif ids:
+            page.message += "; these are the closest in meaning."
+    if sort != "relevance":
+        ids = _sorted_ids(ids, sort)
+    page.total_is_capped = len(ids) >= MAX_DEPTH
+    ranks = {
+        "keyword_rank": {pk: r for r, pk in enumerate(keyword_ids, 1)},
+        "semantic_rank": {pk: r for r, pk in enumerate(semantic_ids, 1)},
+    }
+    return _page_of_ids(page, ids, ranks)
+
+
+def _keyword_ids(parsed: ParsedQuery, depth: int, allowed: QuerySet[Paper] | None) -> list[int]:
+    from dailypapers.search.keyword import keyword_search
+
+    return [pk for pk, _ in keyword_search(parsed, limit=depth, among=allowed)]
+
+
+def _semantic_ids(parsed: ParsedQuery, depth: int, allowed: QuerySet[Paper] | None) -> list[int]:
+    from dailypapers.search.embeddings import get_embedder
+    from dailypapers.search.vectors import get_vector_index
+
+    vector = get_embedder().embed_query(parsed.semantic_text)
+    index = get_vector_index()
+    if allowed is None:
+        return [pk for pk, _ in index.search(vector, depth)]
+    few = list(allowed.values_list("pk", flat=True)[: EXACT_FILTER_LIMIT + 1])
+    if len(few) <= EXACT_FILTER_LIMIT:
+        return [pk for pk, _ in index.search(vector, depth, among=few)]
+    hits = [pk for pk, _ in index.search(vector, depth * OVERSAMPLE)]
+    kept = set(allowed.filter(pk__in=hits).values_list("pk", flat=True))
+    return [pk for pk in hits if pk in kept][:depth]
+
+
+def _without_excluded(ids: list[int], parsed: ParsedQuery) -> list[int]:
+    """The keyword search applies `-word` itself; papers found by meaning must obey it too."""
+    if not parsed.excluded or not ids:
+        return ids
+    mentions = Q()
+    for term in parsed.excluded:
+        mentions |= Q(title__icontains=term) | Q(abstract__icontains=term)
+    dropped = set(Paper.objects.filter(mentions, pk__in=ids).values_list("pk", flat=True))
+    return [pk for pk in ids if pk not in dropped]
+
+
+_ORDER = {
+    "upvotes": ("-score", "-published_at", "-pk"),
+    "newest": ("-published_at", "-pk"),
+    "relevance": ("-published_at", "-pk"),  # filters alone have no relevance: newest first
+}
+
+
+def _sorted_ids(ids: list[int], sort: str) -> list[int]:
+    papers = Paper.objects.filter(pk__in=ids)
+    return list(_ordered(papers, sort).values_list("pk", flat=True))
+
+
+def _filtered_ids(allowed: QuerySet[Paper], sort: str, count: int) -> list[int]:
+    return list(_ordered(allowed, sort).values_list("pk", flat=True)[:count])
+
+
+def _ordered(papers: QuerySet[Paper], sort: str) -> QuerySet[Paper]:
+    return papers.annotate(score=F("upvotes") + F("imported_upvotes")).order_by(*_ORDER[sort])
+
+
+def _page_of_ids(page: SearchPage, ids: list[int], ranks: dict | None = None) -> SearchPage:
+    window = ids[page.offset : page.offset + page.limit]
+    page.has_next = len(ids) > page.offset + page.limit
+    ranks = ranks or {}
+    page.results = [
+        SearchResult(
+            paper,
+            ranks.get("keyword_rank", {}).get(paper.pk),
+            ranks.get("semantic_rank", {}).get(paper.pk),
+        )
+        for paper in cards_in_order(window)
+    ]
+    return page

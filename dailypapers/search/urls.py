@@ -1,0 +1,10 @@
+from django.urls import path
+
+from dailypapers.search import views
+
+app_name = "search"
+
+urlpatterns = [
+    path("search", views.results, name="results"),
+    path("search/live", views.live, name="live"),
+]
