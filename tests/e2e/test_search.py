@@ -30,6 +30,7 @@ def test_live_results_appear_as_you_type_and_the_form_works_without_them(live_se
     live = page.locator("#live-results")
     expect(live.get_by_role("link", name="All results for “rubric rew” →")).to_be_visible()
     expect(live.locator("a mark").first).to_have_text("Rubric")
+    expect(live.locator(".katex")).to_have_count(1)  # math renders in swapped-in results
 
     box.press("Enter")
     expect(page).to_have_url(live_server.url + "/search?q=rubric+rew")
