@@ -52,8 +52,10 @@ def document_text(title: str, abstract: str) -> str:
 
 def _clean(text: str) -> str:
     # NUL means nothing to either tokenizer (and some C code stops at it); folding whitespace makes
-    # "a\n b" and "a b" the same input, hence the same vector.
-    return " ".join(text[:MAX_CHARS].replace("\x00", " ").split())
+    # "a\n b" and "a b" the same input, hence the same vector. A lone surrogate (not valid
+    # Unicode) makes the tokenizers raise: it becomes "?".
+    text = text[:MAX_CHARS].encode("utf-8", "replace").decode("utf-8")
+    return " ".join(text.replace("\x00", " ").split())
 
 
 def _normalise(vectors: np.ndarray, fallback: np.ndarray) -> np.ndarray:
