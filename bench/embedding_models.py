@@ -26,6 +26,7 @@ import random
 import statistics
 import time
 from collections import defaultdict
+from pathlib import Path
 
 import numpy as np
 from benchkit import ROOT
@@ -66,9 +67,14 @@ def load_corpus() -> tuple[list[str], list[str]]:
     return ids, texts
 
 
-def corpus_vectors(embedder, texts: list[str], no_cache: bool) -> np.ndarray:
+def cache_path(model_name: str, texts: list[str]) -> Path:
+    """Where the corpus vectors of a model are kept: by model name and the exact texts."""
     digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:12]
-    path = CACHE / f"{embedder.name}-{digest}.npy"
+    return CACHE / f"{model_name}-{digest}.npy"
+
+
+def corpus_vectors(embedder, texts: list[str], no_cache: bool) -> np.ndarray:
+    path = cache_path(embedder.name, texts)
     if path.exists() and not no_cache:
         return np.load(path)
     started = time.perf_counter()
