@@ -78,9 +78,9 @@ def _embed_and_store(batch: list[tuple[int, str, str]], embedder) -> None:
     get_vector_index().upsert([ids[i] for i in keep], np.asarray(vectors[keep]))
 
 
-def _next_paper_ids(after: int, chunk: int = TASK_SIZE) -> list[int]:
+def _next_paper_ids(after: int) -> list[int]:
     papers = Paper.objects.filter(pk__gt=after).order_by("pk")
-    return list(papers.values_list("pk", flat=True)[:chunk])
+    return list(papers.values_list("pk", flat=True)[:TASK_SIZE])
 
 
 def count_stale_papers() -> int:

@@ -99,7 +99,7 @@ def test_meaning_finds_a_paper_without_its_words(client):
 
 def test_keyword_mode_with_no_match_suggests_papers_close_in_meaning(client):
     corpus()
-    response = client.get("/search", {"q": "humanoid imitation", "mode": "keyword"})
+    response = client.get("/search", {"q": "humanoid locomotion", "mode": "keyword"})
     page = response.context["page"]
     assert page.results == []
     assert "close in meaning" in page.message
