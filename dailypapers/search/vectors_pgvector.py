@@ -14,10 +14,12 @@ older versions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+import contextlib
+from collections.abc import Callable, Collection, Iterator, Sequence
 
 import numpy as np
 from django.db import DatabaseError, connection, transaction
+from django.db.backends.utils import CursorWrapper
 
 from dailypapers.search import vectors
 from dailypapers.search.models import Embedding
@@ -51,43 +53,49 @@ def unavailable_reason() -> str | None:
     return None
 
 
-def _register(cursor) -> None:
-    """pgvector's adapters (numpy arrays in and out) on this psycopg connection, once."""
+@contextlib.contextmanager
+def _cursor() -> Iterator[CursorWrapper]:
+    """A cursor in a transaction, with the extension and the state table created and pgvector's
+    adapters (numpy arrays in and out) registered on the connection first: a cursor copies the
+    adapters its connection has when it is made."""
     from pgvector.psycopg import register_vector
 
-    raw = cursor.connection
-    if not getattr(raw, "_dailypapers_pgvector", False):
-        register_vector(raw)
-        raw._dailypapers_pgvector = True
+    with transaction.atomic():
+        with connection.cursor() as probe:
+            probe.execute("SELECT to_regtype('vector')::oid, to_regclass(%s) IS NOT NULL", [STATE])
+            oid, has_state = probe.fetchone()
+            if oid is None:
+                probe.execute("CREATE EXTENSION IF NOT EXISTS vector")
+                probe.execute("SELECT to_regtype('vector')::oid")
+                oid = probe.fetchone()[0]
+            if not has_state:
+                probe.execute(
+                    f"CREATE TABLE IF NOT EXISTS {STATE} (model text NOT NULL, dim int NOT NULL)"
+                )
+        raw = connection.connection
+        # Keyed by the type's oid: an extension dropped and created again has a new one.
+        if getattr(raw, "_dailypapers_vector_oid", None) != oid:
+            register_vector(raw)
+            raw._dailypapers_vector_oid = oid
+        with connection.cursor() as cursor:
+            yield cursor
 
 
 class PgvectorIndex:
     """See the module docstring."""
 
     def _ensure(self, cursor, rebuild_if_stale: bool = True) -> int | None:
-        """Creates the tables when missing; rebuilds when they hold another model's vectors.
-        Returns the dimension (None while there is no vector at all)."""
+        """Rebuilds the table when it is missing or holds another model's vectors.
+        Returns the dimension (0 while there is no vector at all; None when stale and not
+        rebuilt)."""
         model = vectors.current_model()
-        cursor.execute("CREATE EXTENSION IF NOT EXISTS vector")
-        cursor.execute(
-            f"CREATE TABLE IF NOT EXISTS {STATE} (model text NOT NULL, dim int NOT NULL)"
-        )
-        cursor.execute(f"SELECT model, dim FROM {STATE}")
+        cursor.execute(f"SELECT model, dim, to_regclass(%s) IS NOT NULL FROM {STATE}", [TABLE])
         row = cursor.fetchone()
-        if row and row[0] == model and self._table_exists(cursor):
-            _register(cursor.cursor)
+        if row and row[0] == model and row[2]:
             return row[1]
         if not rebuild_if_stale:
             return None
-        self._rebuild(cursor, model, None)
-        cursor.execute(f"SELECT dim FROM {STATE}")
-        _register(cursor.cursor)
-        return cursor.fetchone()[0]
-
-    @staticmethod
-    def _table_exists(cursor) -> bool:
-        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [TABLE])
-        return cursor.fetchone()[0]
+        return self._rebuild(cursor, model, None)
 
     # ------------------------------------------------------------ reading
 
@@ -97,9 +105,9 @@ class PgvectorIndex:
         query = np.asarray(vector, dtype=np.float32).reshape(-1)
         if k <= 0 or (among is not None and len(among) == 0):
             return []
-        with transaction.atomic(), connection.cursor() as cursor:
+        with _cursor() as cursor:
             dim = self._ensure(cursor)
-            if dim is None or dim == 0:
+            if not dim:
                 return []
             if query.shape[0] != dim:
                 raise ValueError(f"query has {query.shape[0]} dimensions, the index {dim}")
@@ -146,7 +154,7 @@ class PgvectorIndex:
     def upsert(self, ids: Sequence[int], vectors_: np.ndarray) -> None:
         if not len(ids):
             return
-        with transaction.atomic(), connection.cursor() as cursor:
+        with _cursor() as cursor:
             dim = self._ensure(cursor)
             matrix = np.asarray(vectors_, dtype=np.float32).reshape(len(ids), -1)
             if dim != matrix.shape[1]:
@@ -164,23 +172,19 @@ class PgvectorIndex:
     def remove(self, ids: Sequence[int]) -> None:
         if not len(ids):
             return
-        with transaction.atomic(), connection.cursor() as cursor:
+        with _cursor() as cursor:
             if self._ensure(cursor, rebuild_if_stale=False) is None:
                 return
             cursor.execute(f"DELETE FROM {TABLE} WHERE paper_id = ANY(%s)", [[int(i) for i in ids]])
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> None:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("CREATE EXTENSION IF NOT EXISTS vector")
-            cursor.execute(
-                f"CREATE TABLE IF NOT EXISTS {STATE} (model text NOT NULL, dim int NOT NULL)"
-            )
+        with _cursor() as cursor:
             self._rebuild(cursor, vectors.current_model(), progress)
 
-    def _rebuild(self, cursor, model: str, progress) -> None:
+    def _rebuild(self, cursor, model: str, progress) -> int:
         """Table dropped and filled again by binary COPY, then the HNSW index built over it
-        (building after the load is several times faster than keeping it up row by row)."""
-        _register(cursor.cursor)
+        (building after the load is several times faster than keeping it up row by row).
+        Returns the dimension."""
         rows = Embedding.objects.filter(model=model)
         total = rows.count()
         first = rows.values_list("vector", flat=True).first()
@@ -188,7 +192,7 @@ class PgvectorIndex:
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
         cursor.execute(
             f"CREATE TABLE {TABLE} (paper_id bigint PRIMARY KEY "
-            f"REFERENCES papers_paper(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED, "
+            f"REFERENCES papers_paper(id) ON DELETE CASCADE, "
             f"embedding vector({max(dim, 1)}) NOT NULL)"
         )
         done, after = 0, -1
@@ -215,3 +219,4 @@ class PgvectorIndex:
         )
         cursor.execute(f"DELETE FROM {STATE}")
         cursor.execute(f"INSERT INTO {STATE} (model, dim) VALUES (%s, %s)", [model, dim])
+        return dim
