@@ -20,10 +20,14 @@ if TYPE_CHECKING:
     from dailypapers.papers.models import Paper
     from dailypapers.search.query import ParsedQuery
 
-# A title match counts this many times an abstract match. Tuned on bench/relevance (see
-# keyword_sqlite / keyword_postgres for the per-backend form).
-TITLE_WEIGHT = 10.0
-ABSTRACT_WEIGHT = 1.0
+# At most this many matches are ranked, the newest (a common word matches most papers and
+# ranking costs per match; see the backends).
+RANKED_MATCHES = 10_000
+# When some words will do, a word in more than this share of papers (and more than
+# RANKED_MATCHES) is left out: it adds
+# almost nothing to a score (BM25's IDF is about log(1/share - 1)) but would make nearly every
+# paper a match and drown the papers with the distinctive words.
+COMMON_SHARE = 0.1
 
 # PostgreSQL's `english` stop words (tsearch_data/english.stop): PostgreSQL drops them from a
 # tsquery itself; on SQLite, requiring "for" or "the" would only lose title-only matches, and
@@ -54,6 +58,8 @@ class Backend(Protocol):
         among: Subquery | None,
     ) -> list[tuple[int, float]]: ...
 
+    def too_common(self, words: list[str], share: float) -> set[str]: ...
+
 
 def keyword_search(
     parsed: ParsedQuery, *, limit: int, among: QuerySet[Paper] | None = None
@@ -73,7 +79,11 @@ def keyword_search(
     found = backend.search(parsed, words, any_word=False, limit=limit, among=subquery)
     if len(found) >= limit or len(words) < 2:
         return found
-    some = backend.search(parsed, words, any_word=True, limit=limit + len(found), among=subquery)
+    common = backend.too_common(words, COMMON_SHARE)
+    rare = [word for word in words if word not in common]
+    some = backend.search(
+        parsed, rare or words, any_word=True, limit=limit + len(found), among=subquery
+    )
     return all_then_some(found, some, limit)
 
 
