@@ -69,6 +69,10 @@ class PaperRecord:
     # Set by `validated` once NUL and half surrogate pairs are out: the upsert then skips its
     # own check (done in the parsing process of a big import, not in the writing one).
     storable: bool = field(default=False, repr=False, compare=False)
+    # Each author's normalized name (the Author key), also found in the parsing process: half
+    # the names of a big import are new to the cache there. Not an __init__ argument, so
+    # `replace` (a record with other authors) drops it; the upsert then finds them itself.
+    author_keys: list[str] | None = field(default=None, init=False, repr=False, compare=False)
 
 
 class RecordError(ValueError):
@@ -112,9 +116,11 @@ def validated(record: PaperRecord, labels: Mapping[str, str] | None = None) -> P
 
 def _storable(record: PaperRecord) -> PaperRecord:
     from dailypapers.ingest.upsert.cleaning import storable
+    from dailypapers.ingest.upsert.related import author_keys
 
     record = storable(record)
     record.storable = True
+    record.author_keys = author_keys(record.authors)
     return record
 
 

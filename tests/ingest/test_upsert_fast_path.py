@@ -130,3 +130,14 @@ def test_the_fast_path_is_taken_for_new_papers_only(monkeypatch):
     # A stored paper, and a new one listed twice, go field by field.
     upsert_records([record("2503.00001"), record("2503.00003"), record("2503.00003")])
     assert applied == ["2503.00001", "2503.00003", "2503.00003"]
+
+
+def test_author_keys_found_at_parse_time_never_outlive_the_authors():
+    parsed = validated(record("2504.00001", authors=["Ada Lovelace"]))
+    assert parsed.author_keys == ["ada lovelace"]
+
+    upsert_records([dataclasses.replace(parsed, authors=["Alan Turing"])])
+
+    assert list(Author.objects.values_list("name", "normalized_name")) == [
+        ("Alan Turing", "alan turing")
+    ]

@@ -186,7 +186,9 @@ def _send_all(outbox: queue.Queue, send: Connection) -> None:
 # Items cross the pipe as tuples of their fields' values: measured, a pickled PaperRecord and
 # Position took 14 us a record to unpickle on the writing side (the bottleneck of an import),
 # tuples 3 us, rebuilt objects included.
-_RECORD_FIELDS = operator.attrgetter(*(f.name for f in dataclasses.fields(PaperRecord)))
+_RECORD_FIELDS = operator.attrgetter(
+    *(f.name for f in dataclasses.fields(PaperRecord) if f.init), "author_keys"
+)
 _POSITION_FIELDS = operator.attrgetter(*(f.name for f in dataclasses.fields(Position)))
 
 
@@ -203,7 +205,12 @@ def packed(items: list[Item]) -> list[tuple[tuple, tuple | str]]:
 
 def unpacked(packed_items: list[tuple[tuple, tuple | str]]) -> Iterator[Item]:
     for position, item in packed_items:
-        yield Position(*position), Skip(item) if isinstance(item, str) else PaperRecord(*item)
+        if isinstance(item, str):
+            yield Position(*position), Skip(item)
+            continue
+        record = PaperRecord(*item[:-1])
+        record.author_keys = item[-1]
+        yield Position(*position), record
 
 
 def parsed(text: bytes | str) -> PaperRecord | Skip:

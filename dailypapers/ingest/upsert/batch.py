@@ -80,7 +80,9 @@ class Batch:
         }
         self.organizations = upsert_organizations(records)
         # Normalized once per record: folding names is a good share of a big import's time.
-        self.author_keys = [author_keys(record.authors) for record in records]
+        self.author_keys = [
+            author_keys(r.authors) if r.author_keys is None else r.author_keys for r in records
+        ]
         self.authors = upsert_authors(records, self.author_keys)
 
     def write(self, counts: Counts) -> None:
@@ -131,10 +133,14 @@ class Batch:
         paper = _new_paper(record.arxiv_id, record.source)
         newer = _is_newer(paper, record)
         values = paper.__dict__
-        for attr, field in _VERSIONED.items():
+        for attr, field, limit in _versioned_limits():
             value = getattr(record, attr)
-            if value not in ("", None) and (value := fit(field, value)) not in ("", None):
-                values[field] = value
+            if value in ("", None):
+                continue
+            # Only text has a limit; clipped it is never empty, a dropped URL is.
+            if limit is not None and len(value) > limit and not (value := fit(field, value)):
+                continue
+            values[field] = value
         for field in _CURRENT:
             if (value := getattr(record, field)) and (value := fit(field, value)):
                 values[field] = value
@@ -335,6 +341,12 @@ def _new_paper(arxiv_id: str, source: str) -> Paper:
     paper.media_urls, paper.ai_keywords = [], []
     paper.arxiv_id, paper.source = arxiv_id, source
     return paper
+
+
+@functools.cache
+def _versioned_limits() -> list[tuple[str, str, int | None]]:
+    """(record attribute, Paper field, its max_length) of what the version governs."""
+    return [(a, f, Paper._meta.get_field(f).max_length) for a, f in _VERSIONED.items()]
 
 
 @functools.cache

@@ -66,11 +66,15 @@ def upsert_authors(records: list[PaperRecord], keys: list[list[str]]) -> dict[st
             spellings.setdefault(key, name)
     found = dict(ids(Author, "normalized_name", spellings))
     missing = [key for key in spellings if key not in found]
+    limit = Author._meta.get_field("name").max_length
     # No Author.save here, so the normalized name is set explicitly.
     insert_rows(
         Author,
         ["name", "normalized_name"],
-        [(fit_model(Author, "name", spellings[k]), k) for k in missing],
+        [
+            (name if len(name := spellings[k]) <= limit else fit_model(Author, "name", name), k)
+            for k in missing
+        ],
         ignore_conflicts=True,
     )
     found.update(ids(Author, "normalized_name", missing))
