@@ -20,11 +20,7 @@ if TYPE_CHECKING:
     from dailypapers.papers.models import Paper
     from dailypapers.search.query import ParsedQuery
 
-# At most this many matches are ranked, the newest (a common word matches most papers and
-# ranking costs per match; see the backends).
-RANKED_MATCHES = 10_000
-# When some words will do, a word in more than this share of papers (and more than
-# RANKED_MATCHES) is left out: it adds
+# When some words will do, a word in more than this share of papers is left out: it adds
 # almost nothing to a score (BM25's IDF is about log(1/share - 1)) but would make nearly every
 # paper a match and drown the papers with the distinctive words.
 COMMON_SHARE = 0.1
