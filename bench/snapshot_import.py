@@ -8,6 +8,7 @@ command's peak RSS. Several sizes show whether memory stays flat in N. It assert
 
     .venv/bin/python bench/snapshot_import.py                        # SQLite: 25K, 50K, 100K
     .venv/bin/python bench/snapshot_import.py --sizes 100000 --gzip
+    .venv/bin/python bench/snapshot_import.py --sizes 100000 --without-keyword-index
     .venv/bin/python bench/snapshot_import.py --database-url postgres://postgres@127.0.0.1:5432/dp_bench
 """
 
@@ -49,6 +50,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--batch-size", type=int, default=0, help="default: the command's")
     parser.add_argument("--gzip", action="store_true", help="import a .gz of the same records")
+    parser.add_argument(
+        "--without-keyword-index",
+        action="store_true",
+        help="unapply the search keyword index (FTS5 triggers / tsvector column) first: the "
+        "import's own cost, apart from indexing each title and abstract",
+    )
     parser.add_argument(
         "--database-url",
         default="",
@@ -117,6 +124,9 @@ def prepare(args: argparse.Namespace, data_dir: Path) -> dict[str, str]:
         recreate_postgres(args.database_url)
         env["DATABASE_URL"] = args.database_url
     subprocess.run(manage("migrate", "--no-input", "-v", "0"), check=True, cwd=ROOT, env=env)
+    if args.without_keyword_index:
+        unapply = manage("migrate", "search", "0001", "--no-input", "-v", "0")
+        subprocess.run(unapply, check=True, cwd=ROOT, env=env)
     return env
 
 
@@ -149,6 +159,8 @@ def import_file(args: argparse.Namespace, path: Path, env: dict[str, str]) -> di
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     engine = "PostgreSQL" if args.database_url else "SQLite"
+    if args.without_keyword_index:
+        engine += " (no keyword index)"
     data_dir = BENCH_ROOT / ("snapshot-pg" if args.database_url else "snapshot-sqlite")
     rows = []
     with tempfile.TemporaryDirectory(prefix="snapshot-bench-") as tmp:
