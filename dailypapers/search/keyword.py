@@ -83,6 +83,19 @@ def keyword_search(
     return all_then_some(found, some, limit)
 
 
+def rebuild_keyword_index() -> int:
+    """Rebuild the keyword index from the papers (`dailypapers reindex --keyword`); returns the
+    number of papers. On SQLite the FTS5 table is rebuilt and any missing trigger put back; on
+    PostgreSQL the tsvector is a generated column, always current, so there is nothing to do."""
+    from dailypapers.papers.models import Paper
+
+    if connection.vendor == "sqlite":
+        from dailypapers.search import keyword_sqlite
+
+        keyword_sqlite.rebuild()
+    return Paper.objects.count()
+
+
 def content_words(parsed: ParsedQuery) -> list[str]:
     """The words that must match: stop words dropped, unless there is nothing else."""
     kept = [word for word in parsed.words if word.casefold() not in STOPWORDS]

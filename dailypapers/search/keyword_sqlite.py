@@ -7,6 +7,7 @@ FTS5 syntax; the query's structure (AND, OR, NOT, phrases) is built here.
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING
 
 from django.db import connection
@@ -103,6 +104,19 @@ def quote(term: str) -> str:
 
 
 def rebuild() -> None:
-    """Rebuild the whole index from papers_paper (after a bulk load with the triggers off)."""
+    """Rebuild the whole index from papers_paper, first putting back any trigger that is gone.
+
+    Triggers die with their table: a later migration that makes Django rebuild papers_paper on
+    SQLite (most column changes do) drops them silently, and a bulk load may drop them on
+    purpose. The statements are the migration's own, so the two cannot drift apart."""
+    migration = importlib.import_module("dailypapers.search.migrations.0002_keyword_index")
     with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'papers_paper'"
+        )
+        present = {name for (name,) in cursor.fetchall()}
+        for statement in migration.SQLITE_CREATE:
+            name = next((t for t in TRIGGERS if f"TRIGGER {t} " in statement), None)
+            if name is not None and name not in present:
+                cursor.execute(statement)
         cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('rebuild')")

@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import F
 
 from dailypapers.papers.models import Paper
-from dailypapers.search.keyword import all_then_some, keyword_search
+from dailypapers.search.keyword import all_then_some, keyword_search, rebuild_keyword_index
 from dailypapers.search.query import parse_query
 from tests.factories import make_organization, make_paper
 from tests.search.test_query import HOSTILE
@@ -177,3 +177,21 @@ def test_non_latin_words_are_found():
     paper = make_paper(title="深度学习 模型", abstract="глубокое обучение")
     assert ids("深度学习") == [paper.pk]
     assert ids("глубокое") == [paper.pk]
+
+
+@sqlite_only
+def test_a_rebuild_puts_back_lost_triggers_and_catches_up():
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER search_paper_fts_insert")
+    paper = make_paper(title="Loaded while the trigger was gone")
+    assert ids("loaded") == []
+    assert rebuild_keyword_index() == 1
+    assert ids("loaded") == [paper.pk]
+    later = make_paper(title="Loaded after the rebuild")
+    assert set(ids("loaded")) == {paper.pk, later.pk}
+
+
+def test_rebuild_counts_the_papers_and_keeps_them_findable():
+    paper = make_paper(title="Protein folding")
+    assert rebuild_keyword_index() == 1
+    assert ids("protein") == [paper.pk]
