@@ -41,6 +41,7 @@ CONFIGS = {
     # name: (library, options)
     "usearch-f32-16": ("usearch", {"dtype": "f32", "connectivity": 16, "expansion_add": 128}),
     "usearch-f16-16": ("usearch", {"dtype": "f16", "connectivity": 16, "expansion_add": 128}),
+    "usearch-f16-16-e64": ("usearch", {"dtype": "f16", "connectivity": 16, "expansion_add": 64}),
     "usearch-i8-16": ("usearch", {"dtype": "i8", "connectivity": 16, "expansion_add": 128}),
     "usearch-f16-32": ("usearch", {"dtype": "f16", "connectivity": 32, "expansion_add": 128}),
     "faiss-hnsw32": ("faiss", {"factory": "HNSW32", "efConstruction": 80}),
@@ -51,6 +52,7 @@ CONFIGS = {
 # full vectors, its recall stays far below 0.95 (0.72 at 20 K).
 DEFAULT_CONFIGS = [
     "usearch-f16-16",
+    "usearch-f16-16-e64",
     "usearch-i8-16",
     "faiss-hnsw32",
     "faiss-ivf-sq8",

@@ -274,8 +274,9 @@ class UsearchIndex:
         if view is not None and len(rest):
             rest = rest[view.contains(rest.astype(np.uint64))]
             if len(rest):
-                got = view.get(rest.astype(np.uint64), dtype=np.float32)
-                vectors = np.asarray(got, np.float32).reshape(len(rest), meta.dim)
+                # The stored f16 rows, converted here: asking usearch for float32 is 5x slower.
+                got = view.get(rest.astype(np.uint64))
+                vectors = np.asarray(got).reshape(len(rest), meta.dim).astype(np.float32)
                 for key, score in zip(rest.tolist(), (vectors @ query).tolist(), strict=True):
                     scores[key] = score
         return sorted(scores.items(), key=lambda item: -item[1])[:k]
