@@ -103,6 +103,15 @@ def quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
+def missing_triggers() -> set[str]:
+    """The index's triggers that are gone while the index itself is there (none when the
+    migration that makes both has not run)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, type FROM sqlite_master WHERE name LIKE 'search_paper_fts%'")
+        found = {name for name, kind in cursor.fetchall() if kind in {"table", "trigger"}}
+    return set(TRIGGERS) - found if TABLE in found else set()
+
+
 def rebuild() -> None:
     """Rebuild the whole index from papers_paper, first putting back any trigger that is gone.
 

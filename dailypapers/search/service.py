@@ -10,9 +10,12 @@ from django.db.models import F, Q, QuerySet
 
 from dailypapers.papers.models import Paper
 from dailypapers.papers.queries import cards_in_order
+from dailypapers.search.embeddings import get_embedder
 from dailypapers.search.filters import MODES, SORTS, Filters, allowed_papers
 from dailypapers.search.fusion import reciprocal_rank_fusion
+from dailypapers.search.keyword import keyword_search
 from dailypapers.search.query import ParsedQuery, parse_query
+from dailypapers.search.vectors import get_vector_index
 
 log = logging.getLogger("dailypapers.search")
 
@@ -86,20 +89,22 @@ def search(
         # Only filters (`author:…`, `org:…`): their papers, newest first unless asked.
         return _page_of_ids(page, _filtered_ids(allowed, sort, offset + limit + 1))
     depth = min(MAX_DEPTH, max(MIN_DEPTH, offset + limit + 1))
-    keyword_ids = _keyword_ids(parsed, depth, allowed) if mode != "semantic" else []
+    keyword = _keyword_hits(parsed, depth, allowed) if mode != "semantic" else []
+    keyword_ids = [pk for pk, _ in keyword]
+    # Papers with every word score 1 or more; the rest only some (see keyword.all_then_some).
+    every_word = bool(keyword) and keyword[0][1] >= 1.0
     semantic_ids = _semantic_ids(parsed, depth, allowed) if mode != "keyword" else []
     if mode == "hybrid":
         ids = reciprocal_rank_fusion([keyword_ids, semantic_ids], settings.SEARCH_RRF_K)
     else:
         ids = keyword_ids or semantic_ids
     ids = _without_excluded(ids, parsed)
-    if mode != "semantic" and not keyword_ids:
-        page.message = "No paper contains all these words"
-        if mode == "keyword":
-            page.message += "; these papers are close in meaning."
-            page.suggestions = cards_in_order(_semantic_ids(parsed, SUGGESTIONS, allowed))
-        elif ids:
-            page.message += "; these are the closest in meaning."
+    if mode == "keyword" and not keyword_ids:
+        page.message = "No paper contains these words; these papers are close in meaning."
+        page.suggestions = cards_in_order(_semantic_ids(parsed, SUGGESTIONS, allowed))
+    elif mode != "semantic" and ids and not every_word:
+        page.message = "No paper contains all these words: showing papers with some of them"
+        page.message += " and the closest in meaning." if mode == "hybrid" else "."
     if sort != "relevance":
         ids = _sorted_ids(ids, sort)
     page.total_is_capped = len(ids) >= MAX_DEPTH
@@ -110,16 +115,13 @@ def search(
     return _page_of_ids(page, ids, ranks)
 
 
-def _keyword_ids(parsed: ParsedQuery, depth: int, allowed: QuerySet[Paper] | None) -> list[int]:
-    from dailypapers.search.keyword import keyword_search
-
-    return [pk for pk, _ in keyword_search(parsed, limit=depth, among=allowed)]
+def _keyword_hits(
+    parsed: ParsedQuery, depth: int, allowed: QuerySet[Paper] | None
+) -> list[tuple[int, float]]:
+    return keyword_search(parsed, limit=depth, among=allowed)
 
 
 def _semantic_ids(parsed: ParsedQuery, depth: int, allowed: QuerySet[Paper] | None) -> list[int]:
-    from dailypapers.search.embeddings import get_embedder
-    from dailypapers.search.vectors import get_vector_index
-
     vector = get_embedder().embed_query(parsed.semantic_text)
     index = get_vector_index()
     if allowed is None:

@@ -92,30 +92,30 @@ class _Meta:
         return cls(**dict(data, watermark=mark and datetime.fromisoformat(mark)))
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Delta:
-    """Rows newer than the file's watermark, as this process last read them."""
+    """Rows newer than the file's watermark, as this process last read them. Never changed in
+    place: a search that took one keeps a consistent pair of ids and vectors."""
 
     ids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     vectors: np.ndarray | None = None
     seen_until: datetime | None = None
 
-    def merge(
+    def merged(
         self, rows: list[tuple[int, bytes, datetime]], dim: int, checked_at: datetime
-    ) -> None:
+    ) -> _Delta:
         # Next time, rows written since this look (less the look-back) are enough.
-        self.seen_until = max([checked_at, *(r[2] for r in rows)])
+        seen_until = max([checked_at, *(r[2] for r in rows)])
         if not rows:
-            return
+            return _Delta(self.ids, self.vectors, seen_until)
         new_ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
-        new_vectors = _matrix([r[1] for r in rows], dim)
         old = self.vectors if self.vectors is not None else np.zeros((0, dim), np.float32)
         ids = np.concatenate([self.ids, new_ids])
-        vectors = np.concatenate([old, new_vectors])
+        vectors = np.concatenate([old, _matrix([r[1] for r in rows], dim)])
         # Keep the last copy of each id (rows re-read within the look-back, or re-embedded).
         _, last = np.unique(ids[::-1], return_index=True)
         keep = np.sort(len(ids) - 1 - last)
-        self.ids, self.vectors = ids[keep], vectors[keep]
+        return _Delta(ids[keep], vectors[keep], seen_until)
 
 
 def _matrix(blobs: Sequence[bytes], dim: int) -> np.ndarray:
@@ -137,6 +137,7 @@ class UsearchIndex:
         # The writer's own loaded (writable) copy of the current generation.
         self._writable: Index | None = None
         self._writable_file: str | None = None
+        self._write_depth = 0
 
     # ------------------------------------------------------------ paths and meta
 
@@ -162,14 +163,25 @@ class UsearchIndex:
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[None]:
-        """One writer at a time across processes (flock), and across this process's threads."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        with self._lock, open(self.directory / "vectors.lock", "a+") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        """One writer at a time across processes (flock) and threads (the RLock). Re-entrant:
+        flock on a second descriptor of the same file would wait for ourselves."""
+        with self._lock:
+            if self._write_depth:
+                self._write_depth += 1
+                try:
+                    yield
+                finally:
+                    self._write_depth -= 1
+                return
+            self.directory.mkdir(parents=True, exist_ok=True)
+            with open(self.directory / "vectors.lock", "a+") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+                self._write_depth = 1
+                try:
+                    yield
+                finally:
+                    self._write_depth = 0
+                    fcntl.flock(handle, fcntl.LOCK_UN)
 
     # ------------------------------------------------------------ reading
 
@@ -185,7 +197,7 @@ class UsearchIndex:
             return self._meta
         meta = self._read_meta()
         if not self._fresh(meta, model):
-            self.rebuild()
+            self._rebuild_if_stale(model)
             return self._current(model)
         view = None
         if meta.file is not None:
@@ -214,8 +226,8 @@ class UsearchIndex:
         if since is not None:
             rows = rows.filter(updated_at__gt=since)
         found = list(rows.values_list("paper_id", "vector", "updated_at"))
-        delta.merge(found, dim, checked_at)
-        return delta
+        self._delta = delta.merged(found, dim, checked_at)
+        return self._delta
 
     def search(
         self, vector: np.ndarray, k: int, *, among: Collection[int] | None = None
@@ -282,6 +294,13 @@ class UsearchIndex:
         return sorted(scores.items(), key=lambda item: -item[1])[:k]
 
     # ------------------------------------------------------------ writing
+
+    def _rebuild_if_stale(self, model: str) -> None:
+        """Several processes may find the file stale at once: the first to get the lock
+        builds it, the others find it fresh."""
+        with self._writing():
+            if not self._fresh(self._read_meta(), model):
+                self.rebuild()
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> None:
         """A new file from every Embedding row of the current model."""
@@ -384,8 +403,8 @@ class UsearchIndex:
                 return
             index.remove(keys)
             self._save(index, _Meta(model, meta.dim, len(index), meta.watermark, None))
-        # Rows of removed papers may still sit in this process's delta: read it afresh.
-        self._delta = _Delta()
+            # Rows of removed papers may still sit in this process's delta: read it afresh.
+            self._delta = _Delta()
 
     def _writable_copy(self, meta: _Meta) -> Index | None:
         """The current generation loaded for writing; kept while it stays current."""

@@ -195,3 +195,22 @@ def test_rebuild_counts_the_papers_and_keeps_them_findable():
     paper = make_paper(title="Protein folding")
     assert rebuild_keyword_index() == 1
     assert ids("protein") == [paper.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrate_puts_back_triggers_a_table_rebuild_dropped():
+    from django.core.management import call_command
+    from django.db import connection
+
+    from dailypapers.search import keyword_sqlite
+
+    if connection.vendor != "sqlite":
+        pytest.skip("FTS5 triggers are SQLite's")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER search_paper_fts_insert")
+    assert keyword_sqlite.missing_triggers() == {"search_paper_fts_insert"}
+    call_command("migrate", verbosity=0)
+    assert keyword_sqlite.missing_triggers() == set()
+    paper = make_paper(title="Zymurgy of the ancients")
+    found = keyword_search(parse_query("zymurgy"), limit=5)
+    assert [pk for pk, _ in found] == [paper.pk]

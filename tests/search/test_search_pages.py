@@ -24,7 +24,7 @@ HOSTILE = [
     "title:reward OR abstract:model AND NOT x",
     "'; DROP TABLE papers_paper; --",
     "强化学习 奖励模型",
-    "обучение с подкреплением",
+    "обучение с подкреплением",  # noqa: RUF001
     "تعلم الآلة",
     "🤖 robots",
     "reward\x00model",

@@ -279,3 +279,30 @@ def test_an_unknown_vector_index_setting_names_the_choices(settings):
     settings.VECTOR_INDEX = "annoy"
     with pytest.raises(ImproperlyConfigured, match="auto, file, pgvector"):
         get_vector_index()
+
+
+def test_a_row_committed_late_is_saved_into_the_file_at_once(file_index, dim):
+    """A row whose updated_at is older than the file's watermark (its transaction committed
+    after the file was saved) is in no reader's delta: upsert must put it in the file."""
+    matrix = clustered(30, dim)
+    ids = store(matrix)
+    reader = UsearchIndex(file_index.directory)
+    reader.search(matrix[0], 1)
+    meta = json.loads((file_index.directory / "vectors.json").read_text())
+    target = clustered(1, dim, seed=33)[0]
+    old = Embedding.objects.order_by("updated_at").first().updated_at
+    Embedding.objects.filter(pk=ids[9]).update(
+        vector=target.astype("<f4").tobytes(), updated_at=old
+    )
+    file_index.upsert([ids[9]], target[None, :])
+    assert json.loads((file_index.directory / "vectors.json").read_text())["file"] != meta["file"]
+    assert reader.search(target, 1)[0] == (ids[9], pytest.approx(1.0, abs=5e-3))
+
+
+def test_a_writer_finding_the_file_stale_rebuilds_it(file_index, dim):
+    ids = store(clustered(25, dim))
+    file_index.rebuild()
+    (file_index.directory / "vectors.json").unlink()
+    file_index.fold_delta()
+    meta = json.loads((file_index.directory / "vectors.json").read_text())
+    assert meta["count"] == len(ids)
