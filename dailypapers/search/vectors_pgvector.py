@@ -138,7 +138,7 @@ class PgvectorIndex:
         cursor.execute("SELECT set_config('hnsw.ef_search', %s, true)", [str(ef)])
         if filtered or k > EF_MAX:
             if self._iterative(cursor):
-                cursor.execute("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)")
+                cursor.execute("SELECT set_config('hnsw.iterative_scan', 'strict_order', true)")
                 cursor.execute("SELECT set_config('hnsw.max_scan_tuples', '200000', true)")
             else:
                 cursor.execute("SELECT set_config('hnsw.ef_search', %s, true)", [str(EF_MAX)])
