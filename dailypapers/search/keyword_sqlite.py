@@ -112,6 +112,16 @@ def missing_triggers() -> set[str]:
     return set(TRIGGERS) - found if TABLE in found else set()
 
 
+def pause_triggers() -> None:
+    """Stop keeping the index row by row (a bulk load): `rebuild()` puts the triggers back and
+    re-reads every paper in one pass, about 3x cheaper than the triggers (measured: 50 against
+    150 µs of CPU a paper). Should the load die before that, the missing triggers say so:
+    `migrate`, the next bulk load or `reindex --keyword` rebuilds."""
+    with connection.cursor() as cursor:
+        for name in TRIGGERS:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
 def rebuild() -> None:
     """Rebuild the whole index from papers_paper, first putting back any trigger that is gone.
 

@@ -5,10 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.db import connection
 from django.db.models.signals import post_save
 
 from dailypapers.papers.models import Paper
-from dailypapers.papers.signals import papers_changed, send_papers_changed_on_commit
+from dailypapers.papers.signals import (
+    bulk_load_finished,
+    bulk_load_started,
+    papers_changed,
+    send_papers_changed_on_commit,
+)
 
 # Papers per queued task: a task is a few seconds of embedding, so a retry redoes little.
 TASK_SIZE = 256
@@ -18,6 +24,22 @@ def connect() -> None:
     papers_changed.connect(enqueue_indexing, dispatch_uid="search-index-changed-papers")
     # Admin edits and other single saves: bulk imports send papers_changed themselves.
     post_save.connect(_paper_saved, sender=Paper, dispatch_uid="search-index-saved-paper")
+    bulk_load_started.connect(_pause_keyword_index, dispatch_uid="search-pause-keyword")
+    bulk_load_finished.connect(_rebuild_keyword_index, dispatch_uid="search-rebuild-keyword")
+
+
+def _pause_keyword_index(sender, **kwargs) -> None:
+    if connection.vendor == "sqlite":  # PostgreSQL's generated column has no triggers
+        from dailypapers.search import keyword_sqlite
+
+        keyword_sqlite.pause_triggers()
+
+
+def _rebuild_keyword_index(sender, **kwargs) -> None:
+    if connection.vendor == "sqlite":
+        from dailypapers.search import keyword_sqlite
+
+        keyword_sqlite.rebuild()
 
 
 def _paper_saved(sender, instance: Paper, raw: bool = False, **kwargs) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -17,10 +18,17 @@ from dailypapers.ingest.cli.common import add_batch_size, resume_cursor
 from dailypapers.ingest.pipeline import run_ingest
 from dailypapers.ingest.positions import Position
 from dailypapers.ingest.sources import snapshot
+from dailypapers.papers.models import Paper
+from dailypapers.papers.signals import bulk_load
 
 # Bigger batches than the default: a batch costs a fixed number of queries, and the snapshot
 # is millions of lines (measured: see bench/snapshot_import.py).
 DEFAULT_BATCH = 2000
+# A snapshot line is about 1.4 KB. A file of at least this many papers, and at least a quarter
+# of the papers already stored, is a bulk load: indexes that are cheaper to rebuild once than
+# to keep row by row pause until it ends (`papers.signals.bulk_load`).
+BULK_LOAD_PAPERS = 20_000
+BYTES_PER_PAPER = 1400
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -60,10 +68,20 @@ def run(command: BaseCommand, *, file: str, batch_size: int, resume: bool, **opt
     ) as progress:
         # On one core a second process only adds the cost of passing records along.
         items = snapshot.read_in_background(reader) if (os.cpu_count() or 1) > 1 else reader
-        ingest_run = run_ingest(
-            snapshot.SOURCE, items, batch_size=batch_size, progress=progress, arguments=str(path)
-        )
+        with bulk_load() if _is_bulk(size) else contextlib.nullcontext():
+            ingest_run = run_ingest(
+                snapshot.SOURCE,
+                items,
+                batch_size=batch_size,
+                progress=progress,
+                arguments=str(path),
+            )
     reporting.finish(command, 1, ingest_run, started, rate=True)
+
+
+def _is_bulk(size: int) -> bool:
+    papers = size // BYTES_PER_PAPER
+    return papers >= BULK_LOAD_PAPERS and papers * 4 >= Paper.objects.count()
 
 
 def _advance(reader: snapshot.SnapshotReader) -> Callable[[Position], int]:
