@@ -20,6 +20,10 @@ from huey.contrib.djhuey import db_periodic_task
 ARXIV = "ingest-arxiv"
 HF = "ingest-hf"
 TRENDING = "trending-refresh"
+# Papers an import's indexing task missed (a worker stopped mid-task loses that task) are
+# embedded by this sweep, every quarter hour and when a worker starts.
+SEARCH_SWEEP = "search-index-missing"
+SEARCH_SWEEP_MINUTES = 15
 MINUTES_PER_DAY = 24 * 60
 # name -> huey task, filled as the tasks modules are imported.
 _PERIODIC: dict[str, Any] = {}
@@ -47,12 +51,14 @@ def schedule() -> dict[str, Every]:
         jobs[HF] = Every(MINUTES_PER_DAY, (settings.HF_DAILY_HOUR % 24) * 60)
     if settings.TRENDING_REFRESH_MINUTES > 0:
         jobs[TRENDING] = Every(settings.TRENDING_REFRESH_MINUTES)
+    jobs[SEARCH_SWEEP] = Every(SEARCH_SWEEP_MINUTES)
     return jobs
 
 
 def at_start() -> list[str]:
-    """The jobs a starting worker runs at once: new arXiv papers, rather than waiting hours."""
-    return [ARXIV] if ARXIV in schedule() else []
+    """The jobs a starting worker runs at once: new arXiv papers, rather than waiting hours,
+    and the papers a stopped worker left without vectors."""
+    return [name for name in (ARXIV, SEARCH_SWEEP) if name in schedule()]
 
 
 def periodic(name: str) -> Callable[[Callable[[], None]], Any]:

@@ -83,6 +83,13 @@ def _next_paper_ids(after: int) -> list[int]:
     return list(papers.values_list("pk", flat=True)[:TASK_SIZE])
 
 
+def papers_without_vectors(limit: int) -> list[int]:
+    """Up to `limit` papers with no vector of the current model, oldest first."""
+    current = Embedding.objects.filter(model=get_embedder().name).values("paper_id")
+    papers = Paper.objects.exclude(pk__in=current).order_by("pk")
+    return list(papers.values_list("pk", flat=True)[:limit])
+
+
 def count_stale_papers() -> int:
     """Papers with no vector of the current model (those whose text changed since their
     vector was made are found on the way, by hash)."""

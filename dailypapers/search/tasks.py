@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from huey.contrib.djhuey import db_task
+from huey.contrib.djhuey import HUEY, db_task
+
+from dailypapers import jobs
 
 log = logging.getLogger("dailypapers.search")
+# Made at import so that a starting worker clears it if a killed worker left it behind.
+SWEEP_LOCK = HUEY.lock_task(jobs.SEARCH_SWEEP)
+# Papers one sweep embeds at most: a sweep stays minutes long, the next goes on (a backfill
+# of millions is `dailypapers reindex`'s job).
+SWEEP_SIZE = 5000
 
 
 @db_task(retries=2, retry_delay=30)
@@ -17,3 +24,16 @@ def index_papers_task(paper_ids: list[int]) -> None:
 
     embedded = index_papers(paper_ids)
     log.info("indexed %s of %s papers", embedded, len(paper_ids))
+
+
+@jobs.periodic(jobs.SEARCH_SWEEP)
+def index_missing_papers() -> None:
+    """Embed papers that have no vector of the current model (a lost task, a changed model).
+    Runs alone: a sweep still going when the next is due makes the next one give up."""
+    from dailypapers.search.indexing import index_papers, papers_without_vectors
+
+    with SWEEP_LOCK:
+        missing = papers_without_vectors(SWEEP_SIZE)
+        if missing:
+            embedded = index_papers(missing)
+            log.info("sweep: embedded %s papers that had no vector", embedded)

@@ -29,6 +29,7 @@ from dailypapers.ingest.tasks import fetch_hf_daily_papers, fetch_new_arxiv_pape
 from dailypapers.papers.models import Paper
 from dailypapers.papers.ranking import CACHE_KEY
 from dailypapers.papers.tasks import refresh_trending_list
+from dailypapers.search import tasks as search_tasks  # noqa: F401  (registers its tasks)
 from tests.factories import make_submitted_paper
 from tests.ingest.support import BROKEN, DAYS
 
@@ -53,7 +54,11 @@ def test_default_schedule_imports_arxiv_every_four_hours_and_refreshes_trending(
     settings.HF_DAILY = False
     settings.TRENDING_REFRESH_MINUTES = 10
 
-    assert jobs.schedule() == {jobs.ARXIV: jobs.Every(240), jobs.TRENDING: jobs.Every(10)}
+    assert jobs.schedule() == {
+        jobs.ARXIV: jobs.Every(240),
+        jobs.TRENDING: jobs.Every(10),
+        jobs.SEARCH_SWEEP: jobs.Every(15),
+    }
 
 
 def test_hf_daily_runs_once_a_day_at_its_hour(settings):
@@ -69,8 +74,8 @@ def test_zero_turns_a_periodic_job_off(settings):
     settings.TRENDING_REFRESH_MINUTES = 0
     settings.HF_DAILY = False
 
-    assert jobs.schedule() == {}
-    assert due_names(at(0)) == set()
+    assert jobs.schedule() == {jobs.SEARCH_SWEEP: jobs.Every(15)}  # not a setting: always on
+    assert due_names(at(0, 1)) == set()
 
 
 def test_huey_runs_the_periodic_tasks_the_settings_make_due(settings):
@@ -79,8 +84,8 @@ def test_huey_runs_the_periodic_tasks_the_settings_make_due(settings):
     settings.HF_DAILY_HOUR = 6
     settings.TRENDING_REFRESH_MINUTES = 10
 
-    assert due_names(at(8)) == {jobs.ARXIV, jobs.TRENDING}
-    assert due_names(at(6)) == {jobs.HF, jobs.TRENDING}
+    assert due_names(at(8)) == {jobs.ARXIV, jobs.TRENDING, jobs.SEARCH_SWEEP}
+    assert due_names(at(6)) == {jobs.HF, jobs.TRENDING, jobs.SEARCH_SWEEP}
     assert due_names(at(8, 20)) == {jobs.TRENDING}
     assert due_names(at(8, 25)) == set()
 
@@ -116,10 +121,10 @@ def test_every_reads_aware_times_in_utc():
 
 def test_a_starting_worker_imports_arxiv_only_when_it_is_scheduled(settings):
     settings.ARXIV_EVERY_HOURS = 4
-    assert jobs.at_start() == [jobs.ARXIV]
+    assert jobs.at_start() == [jobs.ARXIV, jobs.SEARCH_SWEEP]
 
     settings.ARXIV_EVERY_HOURS = 0
-    assert jobs.at_start() == []
+    assert jobs.at_start() == [jobs.SEARCH_SWEEP]
 
 
 # Task bodies (run in this process, on the test database) ----------------------------------
@@ -272,7 +277,9 @@ def test_a_worker_process_runs_queued_tasks_and_the_arxiv_import_at_start(tmp_pa
     assert "queued at start: ingest-arxiv" in output
     assert runs == {"hf": "done", "arxiv": "done"}, output
     assert requests and all("cat:cs.LG" in q for q in requests)
-    assert queue.queue_size() == 0
+    # Every import task ran; what may still wait is the indexing the imports queued.
+    waiting = {HUEY.deserialize_task(m).name for m in queue.enqueued_items()}
+    assert waiting <= {"index_papers_task", jobs.SEARCH_SWEEP}, waiting
 
 
 def wait_for_runs(database: Path, sources: set[str], deadline: float) -> dict[str, str]:

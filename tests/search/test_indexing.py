@@ -109,3 +109,13 @@ def test_search_command_prints_json_best_first():
     plain = io.StringIO()
     call_command("search", "rubric", "--limit", "1", stdout=plain)
     assert plain.getvalue().startswith("2503.00001")
+
+
+def test_the_sweep_embeds_papers_a_lost_task_left_without_vectors():
+    from dailypapers.search.tasks import index_missing_papers
+
+    paper = make_paper(title="Reward models")
+    HUEY.flush()  # the worker stopped mid-task: its task is gone
+    assert not Embedding.objects.exists()
+    index_missing_papers.call_local()
+    assert Embedding.objects.filter(paper=paper).exists()
