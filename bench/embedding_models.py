@@ -33,18 +33,13 @@ from benchkit import ROOT
 from benchkit.machine import cpu_busy, machine_label
 from relevance import K, load_queries, mean_scores, scores
 
-from dailypapers.search.embeddings import MiniLM, WordLlamaEmbedder, document_text
+from dailypapers.search.embeddings import MODELS, document_text
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 CORPUS = ROOT / "dailypapers" / "demo" / "corpus.jsonl.xz"
 CACHE = ROOT / "var" / "bench" / "embeddings"
 ARXIV_ABSTRACTS = 2_700_000
-MODELS = {
-    "minilm": lambda: MiniLM(max_tokens=256),
-    "minilm-128": lambda: MiniLM(max_tokens=128),
-    "wordllama": WordLlamaEmbedder,
-}
 
 
 def parse_args() -> argparse.Namespace:

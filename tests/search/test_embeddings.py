@@ -15,7 +15,7 @@ from django.test import override_settings
 
 from dailypapers.search.embeddings import MODELS, Embedder, document_text, get_embedder
 
-DIMS = {"minilm": 384, "wordllama": 256}
+DIMS = {"minilm": 384, "minilm-128": 384, "wordllama": 256}
 
 ABSTRACTS = {
     "rlhf": document_text(
@@ -68,10 +68,17 @@ def embedder(request: pytest.FixtureRequest) -> Embedder:
 def test_documents_are_unit_float32_rows_of_the_model_dimension(embedder: Embedder) -> None:
     vectors = embedder.embed_documents(list(ABSTRACTS.values()))
 
-    assert vectors.shape == (len(ABSTRACTS), DIMS[embedder.name.split("-")[0]])
-    assert embedder.dim == vectors.shape[1]
+    assert vectors.shape == (len(ABSTRACTS), embedder.dim)
     assert vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+@pytest.mark.parametrize(("name", "dim"), sorted(DIMS.items()))
+def test_each_model_has_its_published_dimension(name: str, dim: int) -> None:
+    embedder = get_embedder(name)
+
+    assert embedder.dim == dim
+    assert embedder.embed_documents(["a title. an abstract"]).shape == (1, dim)
 
 
 def test_query_is_one_unit_float32_vector(embedder: Embedder) -> None:
@@ -128,9 +135,10 @@ def test_name_identifies_model_and_settings() -> None:
     from dailypapers.search.embeddings import MiniLM
 
     assert get_embedder("minilm").name == "minilm-l6-int8-256"
-    assert get_embedder("wordllama").name.startswith("wordllama-")
     # A different truncation gives different vectors, so it must give a different name.
-    assert MiniLM(max_tokens=128).name != get_embedder("minilm").name
+    assert get_embedder("minilm-128").name == "minilm-l6-int8-128"
+    assert get_embedder("wordllama").name.startswith("wordllama-")
+    assert MiniLM(max_tokens=64).name != get_embedder("minilm").name
 
 
 def test_embedders_are_loaded_once_per_process() -> None:
@@ -143,7 +151,7 @@ def test_default_comes_from_the_setting() -> None:
 
 
 def test_unknown_model_is_a_configuration_error_naming_the_choices() -> None:
-    with pytest.raises(ImproperlyConfigured, match=r"'bert'.*minilm, wordllama"):
+    with pytest.raises(ImproperlyConfigured, match=r"'bert'.*minilm, minilm-128, wordllama"):
         get_embedder("bert")
 
 
@@ -191,5 +199,5 @@ def test_models_load_and_run_with_the_network_blocked(tmp_path: Path) -> None:
 
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert [line.split()[0] for line in lines[:2]] == ["minilm", "wordllama"]
-    assert lines[2].startswith("guard: network access: socket.")
+    assert [line.split()[0] for line in lines[:3]] == ["minilm", "minilm-128", "wordllama"]
+    assert lines[3].startswith("guard: network access: socket.")
