@@ -50,7 +50,8 @@ import numpy as np
 # own crashes the process (segmentation fault; usearch 2.26.6 and onnxruntime 1.32.0 wheels).
 import onnxruntime  # noqa: F401
 from django.utils import timezone
-from usearch.index import Index
+from usearch.index import Index, MetricKind
+from usearch.index import search as exact_search
 
 from dailypapers.search.models import Embedding
 from dailypapers.search.vectors import current_model
@@ -163,13 +164,20 @@ class _Flat:
         order = np.argsort(ids, kind="stable")
         return _Flat(ids[order], rows[order])
 
-    def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The keys found here and their rows (as float32)."""
-        if not len(self.ids):
-            return keys[:0], np.zeros((0, self.rows.shape[1]), np.float32)
+    def nearest(self, query: np.ndarray, k: int, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Exact top k among `keys` (sorted): (ids, cosine similarities). usearch's SIMD f16
+        kernels score the gathered rows 5x faster than numpy converting them to float32."""
+        if not len(self.ids) or not len(keys):
+            return keys[:0], np.zeros(0, np.float32)
         where = np.minimum(np.searchsorted(self.ids, keys), len(self.ids) - 1)
         found = self.ids[where] == keys
-        return keys[found], self.rows[np.sort(where[found])].astype(np.float32)
+        keys, rows = keys[found], self.rows[where[found]]
+        if not len(keys):
+            return keys, np.zeros(0, np.float32)
+        hits = exact_search(
+            rows, query.astype(np.float16), min(k, len(keys)), MetricKind.Cos, exact=True, threads=1
+        )
+        return keys[hits.keys.astype(np.int64)], 1.0 - hits.distances.astype(np.float32)
 
 
 def _top(ids: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
@@ -186,12 +194,10 @@ def _exact_among(query, k, among, flat: _Flat, delta: _Delta) -> list[tuple[int,
     ids = np.unique(np.fromiter(among, np.int64, len(among)))
     in_delta = np.isin(ids, delta.ids)
     rows = np.isin(delta.ids, ids[in_delta])
-    found, vectors = flat.lookup(ids[~in_delta])
+    found, found_scores = flat.nearest(query, k, ids[~in_delta])
     all_ids = np.concatenate([delta.ids[rows], found])
-    scores = np.concatenate(
-        [delta.vectors[rows] @ query if rows.any() else np.zeros(0, np.float32), vectors @ query]
-    )
-    return _top(all_ids, scores, k)
+    delta_scores = delta.vectors[rows] @ query if rows.any() else np.zeros(0, np.float32)
+    return _top(all_ids, np.concatenate([delta_scores, found_scores]), k)
 
 
 class UsearchIndex:
