@@ -43,6 +43,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database-url", default="", help="PostgreSQL (name must hold 'bench')")
     parser.add_argument("--keep", action="store_true", help="reuse the loaded, indexed database")
     parser.add_argument(
+        "--keyword-weight",
+        type=lambda text: [float(w) for w in text.split(",")],
+        default=None,
+        help="comma-separated SEARCH_KEYWORD_WEIGHT values for hybrid (default: the setting)",
+    )
+    parser.add_argument(
         "--rrf-k",
         type=lambda text: [int(k) for k in text.split(",")],
         default=None,
@@ -161,9 +167,11 @@ def main() -> None:
     runs = []
     for mode in ("keyword", "semantic"):
         runs.append((mode, *run(queries, mode)))
-    for k in args.rrf_k or [settings.SEARCH_RRF_K]:
-        settings.SEARCH_RRF_K = k
-        runs.append((f"hybrid k={k}", *run(queries, "hybrid")))
+    for weight in args.keyword_weight or [settings.SEARCH_KEYWORD_WEIGHT]:
+        settings.SEARCH_KEYWORD_WEIGHT = weight
+        for k in args.rrf_k or [settings.SEARCH_RRF_K]:
+            settings.SEARCH_RRF_K = k
+            runs.append((f"hybrid k={k} w={weight:g}", *run(queries, "hybrid")))
     report(queries, runs)
     if args.show_misses:
         misses(queries, runs)

@@ -95,7 +95,11 @@ def search(
     every_word = bool(keyword) and keyword[0][1] >= 1.0
     semantic_ids = _semantic_ids(parsed, depth, allowed) if mode != "keyword" else []
     if mode == "hybrid":
-        ids = reciprocal_rank_fusion([keyword_ids, semantic_ids], settings.SEARCH_RRF_K)
+        ids = reciprocal_rank_fusion(
+            [keyword_ids, semantic_ids],
+            settings.SEARCH_RRF_K,
+            [settings.SEARCH_KEYWORD_WEIGHT, 1.0],
+        )
     else:
         ids = keyword_ids or semantic_ids
     ids = _without_excluded(ids, parsed)
