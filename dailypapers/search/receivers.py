@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db import connection
-from django.db.models.signals import post_save
+from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save
 
 from dailypapers.papers.models import Paper
 from dailypapers.papers.signals import (
@@ -24,8 +24,16 @@ def connect() -> None:
     papers_changed.connect(enqueue_indexing, dispatch_uid="search-index-changed-papers")
     # Admin edits and other single saves: bulk imports send papers_changed themselves.
     post_save.connect(_paper_saved, sender=Paper, dispatch_uid="search-index-saved-paper")
+    post_delete.connect(_paper_deleted, sender=Paper, dispatch_uid="search-drop-deleted-paper")
     bulk_load_started.connect(_pause_keyword_index, dispatch_uid="search-pause-keyword")
     bulk_load_finished.connect(_rebuild_keyword_index, dispatch_uid="search-rebuild-keyword")
+
+
+def _paper_deleted(sender, instance: Paper, **kwargs) -> None:
+    from dailypapers.search.tasks import remove_vectors_task
+
+    paper_id = instance.pk
+    transaction.on_commit(lambda: remove_vectors_task([paper_id]), robust=True)
 
 
 def _pause_keyword_index(sender, **kwargs) -> None:

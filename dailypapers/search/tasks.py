@@ -28,12 +28,23 @@ def index_papers_task(paper_ids: list[int]) -> None:
 
 @jobs.periodic(jobs.SEARCH_SWEEP)
 def index_missing_papers() -> None:
-    """Embed papers that have no vector of the current model (a lost task, a changed model).
+    """Build the vector index if it is missing or stale, then embed papers that have no vector
+    of the current model (a lost task, a changed model).
     Runs alone: a sweep still going when the next is due makes the next one give up."""
     from dailypapers.search.indexing import index_papers, papers_without_vectors
+    from dailypapers.search.vectors import get_vector_index
 
     with SWEEP_LOCK:
+        get_vector_index().prepare()  # a missing or stale index, built before readers need it
         missing = papers_without_vectors(SWEEP_SIZE)
         if missing:
             embedded = index_papers(missing)
             log.info("sweep: embedded %s papers that had no vector", embedded)
+
+
+@db_task(retries=2, retry_delay=30)
+def remove_vectors_task(paper_ids: list[int]) -> None:
+    """Drop deleted papers from the vector index (their Embedding rows went with them)."""
+    from dailypapers.search.vectors import get_vector_index
+
+    get_vector_index().remove(paper_ids)

@@ -37,6 +37,10 @@ class VectorIndex(Protocol):
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> None:
         """From the Embedding rows of the current model; progress(done, total)."""
 
+    def prepare(self) -> None:
+        """Rebuild now if missing or stale (another model): the worker does it, so that no
+        web request pays for a build (minutes at a million papers)."""
+
 
 def current_model() -> str:
     """The name stored in `Embedding.model` for the configured embedder: vectors of any other

@@ -97,6 +97,10 @@ class PgvectorIndex:
             return None
         return self._rebuild(cursor, model, None)
 
+    def prepare(self) -> None:
+        with _cursor() as cursor:
+            self._ensure(cursor)
+
     # ------------------------------------------------------------ reading
 
     def search(

@@ -358,6 +358,9 @@ class UsearchIndex:
 
     # ------------------------------------------------------------ writing
 
+    def prepare(self) -> None:
+        self._rebuild_if_stale(current_model())
+
     def _rebuild_if_stale(self, model: str) -> None:
         """Several processes may find the file stale at once: the first to get the lock
         builds it, the others find it fresh."""
@@ -465,6 +468,11 @@ class UsearchIndex:
     def remove(self, ids: Sequence[int]) -> None:
         model = current_model()
         with self._writing():
+            # Rows of removed papers may sit in this process's delta (the delta reads rows
+            # changed since its last look, and a deleted row is no change): read it afresh.
+            # Other processes' deltas may keep them until the next file: the service drops
+            # ids whose paper is gone.
+            self._delta = _Delta()
             meta = self._read_meta()
             if not self._fresh(meta, model) or meta.file is None:
                 return  # nothing on file; a rebuild reads only the rows that exist
@@ -476,8 +484,6 @@ class UsearchIndex:
             index.remove(keys)
             flat = self._writable_flat(meta, meta.dim).without(keys.astype(np.int64))
             self._save(index, flat, _Meta(model, meta.dim, len(index), meta.watermark, None))
-            # Rows of removed papers may still sit in this process's delta: read it afresh.
-            self._delta = _Delta()
 
     def _writable_copy(self, meta: _Meta) -> Index | None:
         """The current generation loaded for writing; kept while it stays current."""

@@ -119,3 +119,30 @@ def test_the_sweep_embeds_papers_a_lost_task_left_without_vectors():
     assert not Embedding.objects.exists()
     index_missing_papers.call_local()
     assert Embedding.objects.filter(paper=paper).exists()
+
+
+def test_the_sweep_builds_a_missing_vector_index_before_any_reader_needs_it(settings, tmp_path):
+    from dailypapers.search.tasks import index_missing_papers
+    from dailypapers.search.vectors import get_vector_index, reset_vector_indexes
+
+    paper = make_paper(title="Reward models")
+    run_queued_tasks()
+    settings.DATA_DIR = tmp_path / "elsewhere"  # the index file is gone (a new host, a wipe)
+    reset_vector_indexes()
+    index_missing_papers.call_local()
+    assert any((tmp_path / "elsewhere").rglob("*")), "the sweep built the file"
+    vector = get_embedder().embed_query("Reward models")
+    assert get_vector_index().search(vector, 1)[0][0] == paper.pk
+
+
+def test_a_deleted_paper_leaves_the_vector_index():
+    from dailypapers.search.vectors import get_vector_index
+
+    keep = make_paper(title="Reward models")
+    gone = make_paper(title="Reward modelling")
+    run_queued_tasks()
+    vector = get_embedder().embed_query("Reward models")
+    assert {pk for pk, _ in get_vector_index().search(vector, 5)} == {keep.pk, gone.pk}
+    gone.delete()
+    run_queued_tasks()
+    assert {pk for pk, _ in get_vector_index().search(vector, 5)} == {keep.pk}
