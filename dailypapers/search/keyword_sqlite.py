@@ -103,6 +103,14 @@ def quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
+def index_exists() -> bool:
+    """Whether the migration that makes the index has run (it may be unapplied: a database
+    migrated back, a benchmark measuring the import without it)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [TABLE])
+        return cursor.fetchone() is not None
+
+
 def missing_triggers() -> set[str]:
     """The index's triggers that are gone while the index itself is there (none when the
     migration that makes both has not run)."""

@@ -37,17 +37,20 @@ def _paper_deleted(sender, instance: Paper, **kwargs) -> None:
 
 
 def _pause_keyword_index(sender, **kwargs) -> None:
-    if connection.vendor == "sqlite":  # PostgreSQL's generated column has no triggers
-        from dailypapers.search import keyword_sqlite
-
-        keyword_sqlite.pause_triggers()
+    # PostgreSQL's generated column has no triggers to pause.
+    if connection.vendor == "sqlite" and _keyword_sqlite().index_exists():
+        _keyword_sqlite().pause_triggers()
 
 
 def _rebuild_keyword_index(sender, **kwargs) -> None:
-    if connection.vendor == "sqlite":
-        from dailypapers.search import keyword_sqlite
+    if connection.vendor == "sqlite" and _keyword_sqlite().index_exists():
+        _keyword_sqlite().rebuild()
 
-        keyword_sqlite.rebuild()
+
+def _keyword_sqlite():
+    from dailypapers.search import keyword_sqlite
+
+    return keyword_sqlite
 
 
 def _paper_saved(sender, instance: Paper, raw: bool = False, **kwargs) -> None:
