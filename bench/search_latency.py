@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 from benchkit.db import prepare_database
 from benchkit.env import BENCH_ROOT, configure_env
-from benchkit.fill import VOCAB
+from benchkit.fill import VOCAB, use_corpus_words
 
 DIM = 384
 VECTOR_MARKER = "bench-vectors.json"
@@ -50,13 +50,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--keep", action="store_true", help="reuse the fill and vectors if there")
     parser.add_argument("--vector-index", default="auto", choices=["auto", "file", "pgvector"])
+    parser.add_argument(
+        "--corpus-words",
+        action="store_true",
+        help="titles, abstracts and queries from the demo corpus's vocabulary at its frequencies "
+        "(realistic posting lists) instead of benchkit's ~120 words",
+    )
     return parser.parse_args(argv)
 
 
 def data_dir(args: argparse.Namespace) -> Path:
+    suffix = "-corpus" if args.corpus_words else ""
     if not args.database_url:
-        return BENCH_ROOT / "search-sqlite"
-    return BENCH_ROOT / f"search-pg-{args.database_url.rsplit('/', 1)[-1]}"
+        return BENCH_ROOT / f"search-sqlite{suffix}"
+    return BENCH_ROOT / f"search-pg-{args.database_url.rsplit('/', 1)[-1]}{suffix}"
 
 
 def clustered_vectors(rng: np.random.Generator, n: int, centers, projection) -> np.ndarray:
@@ -125,6 +132,12 @@ def main(argv: list[str] | None = None) -> None:
     folder = data_dir(args)
     configure_env(args, folder)
     os.environ["DAILYPAPERS_VECTOR_INDEX"] = args.vector_index
+    if args.corpus_words:
+        by_frequency = use_corpus_words()
+        # What people type: content words, not "the" nor words found once.
+        args.query_words = by_frequency[150:5000]
+    else:
+        args.query_words = VOCAB
     prepare_database(args, folder)  # migrate, fill (django.setup() inside)
 
     from dailypapers.papers.models import Paper
@@ -190,7 +203,8 @@ def search_modes(args: argparse.Namespace, rng: random.Random) -> list[tuple[str
     except ImportError as error:
         print(f"search modes skipped: {error}")
         return []
-    texts = [" ".join(rng.choices(VOCAB, k=rng.randint(2, 4))) for _ in range(args.queries + 20)]
+    words = args.query_words
+    texts = [" ".join(rng.choices(words, k=rng.randint(2, 4))) for _ in range(args.queries + 20)]
     rows = []
     for mode in [m for m in args.modes.split(",") if m]:
         try:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import random
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 CHUNK = 5_000  # papers per bulk_create round: bounds memory, batches stay large
@@ -39,6 +41,36 @@ _VOCAB_TEXT = (
     "cost and latency code available open source"
 )
 VOCAB = _VOCAB_TEXT.split()
+# Set by `use_corpus_words`: draw words at a real corpus's frequencies instead of uniformly.
+_CUM_WEIGHTS: list[int] | None = None
+
+
+def use_corpus_words(top: int = 30_000) -> list[str]:
+    """Draw titles and abstracts from the demo corpus's own vocabulary at its own frequencies
+    (Zipf-shaped: a few words everywhere, most rare), instead of the ~120 words above, of which
+    every one is in a large share of the papers. Keyword search costs what its words' posting
+    lists cost, so its latency needs the real shape. Returns the words, most frequent first."""
+    global _CUM_WEIGHTS
+    import itertools
+    import lzma
+    import re
+    from collections import Counter
+
+    corpus = Path(__file__).resolve().parents[2] / "dailypapers" / "demo" / "corpus.jsonl.xz"
+    counts: Counter[str] = Counter()
+    with lzma.open(corpus, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            paper = json.loads(line).get("paper", {})
+            text = f"{paper.get('title', '')} {paper.get('summary', '')}".lower()
+            counts.update(re.findall(r"[a-z][a-z0-9-]+", text))
+    common = counts.most_common(top)
+    VOCAB[:] = [word for word, _ in common]  # in place: importers of VOCAB see it too
+    _CUM_WEIGHTS = list(itertools.accumulate(n for _, n in common))
+    return list(VOCAB)
+
+
+def _words(rng: random.Random, k: int) -> list[str]:
+    return rng.choices(VOCAB, cum_weights=_CUM_WEIGHTS, k=k)
 
 
 def make_name(rng: random.Random) -> str:
@@ -51,13 +83,13 @@ def make_name(rng: random.Random) -> str:
 
 def make_text(rng: random.Random, length: int) -> str:
     """Sentences of vocabulary words up to ~length characters (abstract-like)."""
-    words = rng.choices(VOCAB, k=length // 6)
+    words = _words(rng, length // 6)
     sentences = [" ".join(words[i : i + 18]).capitalize() + "." for i in range(0, len(words), 18)]
     return " ".join(sentences)[:length]
 
 
 def make_title(rng: random.Random) -> str:
-    words = rng.choices(VOCAB, k=rng.randint(7, 15))
+    words = _words(rng, rng.randint(7, 15))
     head = " ".join(w.capitalize() for w in words[:3])
     return f"{head}: {' '.join(words[3:])}"
 
