@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 from django.db import transaction
+from django.db.models import QuerySet
 
 from dailypapers.papers.models import Paper
 from dailypapers.search.embeddings import document_text, get_embedder
@@ -83,18 +84,20 @@ def _next_paper_ids(after: int) -> list[int]:
     return list(papers.values_list("pk", flat=True)[:TASK_SIZE])
 
 
+def _without_vectors() -> QuerySet[Paper]:
+    current = Embedding.objects.filter(model=get_embedder().name).values("paper_id")
+    return Paper.objects.exclude(pk__in=current)
+
+
 def papers_without_vectors(limit: int) -> list[int]:
     """Up to `limit` papers with no vector of the current model, oldest first."""
-    current = Embedding.objects.filter(model=get_embedder().name).values("paper_id")
-    papers = Paper.objects.exclude(pk__in=current).order_by("pk")
-    return list(papers.values_list("pk", flat=True)[:limit])
+    return list(_without_vectors().order_by("pk").values_list("pk", flat=True)[:limit])
 
 
 def count_stale_papers() -> int:
     """Papers with no vector of the current model (those whose text changed since their
     vector was made are found on the way, by hash)."""
-    current = Embedding.objects.filter(model=get_embedder().name).values("paper_id")
-    return Paper.objects.exclude(pk__in=current).count()
+    return _without_vectors().count()
 
 
 def reindex(
