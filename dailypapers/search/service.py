@@ -89,7 +89,7 @@ def search(
         # Only filters (`author:…`, `org:…`): their papers, newest first unless asked.
         return _page_of_ids(page, _filtered_ids(allowed, sort, offset + limit + 1))
     depth = min(MAX_DEPTH, max(MIN_DEPTH, offset + limit + 1))
-    keyword = _keyword_hits(parsed, depth, allowed) if mode != "semantic" else []
+    keyword = keyword_search(parsed, limit=depth, among=allowed) if mode != "semantic" else []
     keyword_ids = [pk for pk, _ in keyword]
     # Papers with every word score 1 or more; the rest only some (see keyword.all_then_some).
     every_word = bool(keyword) and keyword[0][1] >= 1.0
@@ -117,12 +117,6 @@ def search(
         "semantic_rank": {pk: r for r, pk in enumerate(semantic_ids, 1)},
     }
     return _page_of_ids(page, ids, ranks)
-
-
-def _keyword_hits(
-    parsed: ParsedQuery, depth: int, allowed: QuerySet[Paper] | None
-) -> list[tuple[int, float]]:
-    return keyword_search(parsed, limit=depth, among=allowed)
 
 
 def _semantic_ids(parsed: ParsedQuery, depth: int, allowed: QuerySet[Paper] | None) -> list[int]:
