@@ -103,20 +103,27 @@ def quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
+def _present() -> set[str]:
+    """The index's table and triggers that exist now."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') AND name IN "
+            f"({', '.join(['%s'] * (1 + len(TRIGGERS)))})",
+            [TABLE, *TRIGGERS],
+        )
+        return {name for (name,) in cursor.fetchall()}
+
+
 def index_exists() -> bool:
     """Whether the migration that makes the index has run (it may be unapplied: a database
     migrated back, a benchmark measuring the import without it)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [TABLE])
-        return cursor.fetchone() is not None
+    return TABLE in _present()
 
 
 def missing_triggers() -> set[str]:
     """The index's triggers that are gone while the index itself is there (none when the
     migration that makes both has not run)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT name, type FROM sqlite_master WHERE name LIKE 'search_paper_fts%'")
-        found = {name for name, kind in cursor.fetchall() if kind in {"table", "trigger"}}
+    found = _present()
     return set(TRIGGERS) - found if TABLE in found else set()
 
 
@@ -137,11 +144,8 @@ def rebuild() -> None:
     SQLite (most column changes do) drops them silently, and a bulk load may drop them on
     purpose. The statements are the migration's own, so the two cannot drift apart."""
     migration = importlib.import_module("dailypapers.search.migrations.0002_keyword_index")
+    present = _present()
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'papers_paper'"
-        )
-        present = {name for (name,) in cursor.fetchall()}
         for statement in migration.SQLITE_CREATE:
             name = next((t for t in TRIGGERS if f"TRIGGER {t} " in statement), None)
             if name is not None and name not in present:
