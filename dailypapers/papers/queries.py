@@ -29,16 +29,15 @@ def _authorships() -> Prefetch:
     )
 
 
+def with_score(papers: QuerySet[Paper]) -> QuerySet[Paper]:
+    """`score`: the upvotes a card shows and lists sort by (local votes plus imported ones)."""
+    return papers.annotate(score=F("upvotes") + F("imported_upvotes"))
+
+
 def with_card_data(papers: QuerySet[Paper]) -> QuerySet[Paper]:
     """Everything a paper card shows, in two queries whatever the page size."""
-    return (
-        papers.select_related("organization", "submission")
-        .prefetch_related(_authorships())
-        .annotate(
-            score=F("upvotes") + F("imported_upvotes"),
-            local_comments=_visible_comment_count(),
-        )
-    )
+    papers = papers.select_related("organization", "submission").prefetch_related(_authorships())
+    return with_score(papers).annotate(local_comments=_visible_comment_count())
 
 
 def _visible_comment_count() -> Coalesce:

@@ -6,10 +6,10 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from dailypapers.papers.models import Paper
-from dailypapers.papers.queries import cards_in_order
+from dailypapers.papers.queries import cards_in_order, with_score
 from dailypapers.search.embeddings import get_embedder
 from dailypapers.search.filters import MODES, SORTS, Filters, allowed_papers
 from dailypapers.search.fusion import reciprocal_rank_fusion
@@ -160,7 +160,7 @@ def _filtered_ids(allowed: QuerySet[Paper], sort: str, count: int) -> list[int]:
 
 
 def _ordered(papers: QuerySet[Paper], sort: str) -> QuerySet[Paper]:
-    return papers.annotate(score=F("upvotes") + F("imported_upvotes")).order_by(*_ORDER[sort])
+    return with_score(papers).order_by(*_ORDER[sort])
 
 
 def _page_of_ids(page: SearchPage, ids: list[int], ranks: dict | None = None) -> SearchPage:
