@@ -42,6 +42,15 @@ ENV_VARS = (
     "DAILYPAPERS_SEARCH_KEYWORD_WEIGHT",
     "DAILYPAPERS_VECTOR_INDEX",
     "DAILYPAPERS_SEARCH_RATE_PER_MINUTE",
+    "EMAIL_URL",
+    "DAILYPAPERS_FROM_EMAIL",
+    "DAILYPAPERS_GITHUB_CLIENT_ID",
+    "DAILYPAPERS_GITHUB_CLIENT_SECRET",
+    "DAILYPAPERS_SUBMIT_MAX_AGE_DAYS",
+    "DAILYPAPERS_SUBMIT_DAILY_CAP",
+    "DAILYPAPERS_SUBMIT_WEEKENDS",
+    "DAILYPAPERS_RATE_LIMITS",
+    "DAILYPAPERS_FEED_CACHE_SECONDS",
 )
 
 
@@ -79,6 +88,38 @@ def get_float(name: str, default: float) -> float:
 def get_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name, "").strip()
     return [item.strip() for item in raw.split(",") if item.strip()] if raw else default
+
+
+# Requests per minute per member and per client IP. Per-IP limits are high on purpose: a lab
+# of 100 people behind one address must be able to vote and comment at once. For login the
+# "member" count is per account tried (the email or username typed), for sign-up there is none.
+DEFAULT_RATE_LIMITS = {
+    "vote": (60, 600),
+    "comment": (6, 300),
+    "submit": (10, 120),
+    "login": (10, 300),
+    "signup": (0, 60),
+}
+
+
+def get_rate_limits(name: str, defaults: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    """`vote=60/600,comment=6/300`: per-member/per-IP requests per minute; 0 means no limit.
+    Actions left out keep their default."""
+    limits = dict(defaults)
+    for item in get_list(name, []):
+        action, _, rates = item.partition("=")
+        member, _, ip = rates.partition("/")
+        if (
+            action.strip() not in defaults
+            or not member.strip().isdigit()
+            or not ip.strip().isdigit()
+        ):
+            raise ValueError(
+                f"{name}: {item!r} is not action=member/ip with action one of "
+                f"{', '.join(defaults)} and whole numbers (e.g. vote=60/600)"
+            )
+        limits[action.strip()] = (int(member), int(ip))
+    return limits
 
 
 def data_dir() -> Path:
@@ -179,3 +220,26 @@ def site_settings() -> dict[str, object]:
         "SECURE_SSL_REDIRECT": https and trust_proxy,
         "SECURE_HSTS_SECONDS": get_int("DAILYPAPERS_HSTS_SECONDS", ONE_YEAR if https else 0),
     }
+
+
+def email_settings() -> dict[str, object]:
+    """Django's EMAIL_* settings from EMAIL_URL (dj-email-url): smtp://, smtp+tls://,
+    console:, file:///path… The console backend prints messages (and their links) to the log."""
+    import dj_email_url
+
+    config = dj_email_url.parse(get_str("EMAIL_URL", "console:"))
+    settings = {
+        "EMAIL_BACKEND": config["EMAIL_BACKEND"],
+        "EMAIL_HOST": config["EMAIL_HOST"] or "localhost",
+        "EMAIL_PORT": config["EMAIL_PORT"] or 25,
+        "EMAIL_HOST_USER": config["EMAIL_HOST_USER"] or "",
+        "EMAIL_HOST_PASSWORD": config["EMAIL_HOST_PASSWORD"] or "",
+        "EMAIL_USE_TLS": config["EMAIL_USE_TLS"],
+        "EMAIL_USE_SSL": config["EMAIL_USE_SSL"],
+        "EMAIL_TIMEOUT": config["EMAIL_TIMEOUT"] or 30,
+    }
+    if config.get("EMAIL_FILE_PATH"):
+        settings["EMAIL_FILE_PATH"] = config["EMAIL_FILE_PATH"]
+    sender = get_str("DAILYPAPERS_FROM_EMAIL", "Daily Papers <noreply@localhost>")
+    settings["DEFAULT_FROM_EMAIL"] = settings["SERVER_EMAIL"] = sender
+    return settings

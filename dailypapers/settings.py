@@ -39,6 +39,11 @@ INSTALLED_APPS = [
     "dailypapers.papers",
     "dailypapers.ingest",
     "dailypapers.search",
+    "dailypapers.accounts",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.github",
     "huey.contrib.djhuey",
 ]
 
@@ -51,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -147,6 +153,28 @@ SEARCH_RRF_K = env.get_int("DAILYPAPERS_SEARCH_RRF_K", 5)
 SEARCH_KEYWORD_WEIGHT = env.get_float("DAILYPAPERS_SEARCH_KEYWORD_WEIGHT", 3.0)
 VECTOR_INDEX = env.get_str("DAILYPAPERS_VECTOR_INDEX", "auto")
 SEARCH_RATE_PER_MINUTE = env.get_int("DAILYPAPERS_SEARCH_RATE_PER_MINUTE", 60)
+
+# Email (sign-up verification, password reset, digests): EMAIL_URL such as
+# smtp://user:password@host:587/?tls=True, or console: (the default) to print messages.
+globals().update(env.email_settings())
+
+# Accounts (django-allauth; the `accounts` app configures it). GitHub sign-in is offered only
+# when both of its variables are set.
+GITHUB_CLIENT_ID = env.get_str("DAILYPAPERS_GITHUB_CLIENT_ID")
+GITHUB_CLIENT_SECRET = env.get_str("DAILYPAPERS_GITHUB_CLIENT_SECRET")
+
+# Submissions to the daily feed: how old a paper may be, how many one member may submit per
+# feed day, and whether Saturday and Sunday are feed days one can submit to.
+SUBMIT_MAX_AGE_DAYS = env.get_int("DAILYPAPERS_SUBMIT_MAX_AGE_DAYS", 14)
+SUBMIT_DAILY_CAP = env.get_int("DAILYPAPERS_SUBMIT_DAILY_CAP", 5)
+SUBMIT_WEEKENDS = env.get_bool("DAILYPAPERS_SUBMIT_WEEKENDS", True)
+
+# Per-member and per-IP requests per minute for each community action (`papers.ratelimit`).
+RATE_LIMITS = env.get_rate_limits("DAILYPAPERS_RATE_LIMITS", env.DEFAULT_RATE_LIMITS)
+
+# How long a rendered feed page is shared between anonymous readers: a vote shows on every
+# reader's page within this many seconds (moderation drops it at once).
+FEED_CACHE_SECONDS = env.get_float("DAILYPAPERS_FEED_CACHE_SECONDS", 1.0)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"

@@ -3,6 +3,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("dailypapers.accounts.urls")),
     path("", include("dailypapers.ingest.urls")),
     path("", include("dailypapers.papers.urls")),
     path("", include("dailypapers.search.urls")),

@@ -116,6 +116,8 @@ class Paper(models.Model):
     imported_upvotes = models.PositiveIntegerField(default=0)
     imported_comments = models.PositiveIntegerField(default=0)
     authors = models.ManyToManyField(Author, through="Authorship", related_name="papers")
+    # Hidden by a moderator: gone from every list, count and search for everyone but staff.
+    hidden = models.BooleanField(default=False, help_text="Hidden by a moderator")
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
@@ -210,7 +212,30 @@ class Comment(models.Model):
     )
     body = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
-    hidden = models.BooleanField(default=False)
+    # Set when the author edits (allowed for a short while after posting).
+    edited_at = models.DateTimeField(null=True, blank=True)
+    hidden = models.BooleanField(default=False, help_text="Hidden by a moderator")
+
+    class Meta:
+        indexes = [models.Index(fields=["paper", "created_at"], name="comment_thread")]
 
     def __str__(self) -> str:
         return f"comment {self.pk} on {self.paper_id}"
+
+
+class CommentReport(models.Model):
+    """A member flags a comment for the moderators: one report per member per comment."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "reporter"], name="one_report_per_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"report on comment {self.comment_id} by {self.reporter_id}"

@@ -10,7 +10,8 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -38,3 +39,26 @@ def over_limit(scope: str, key: str, per_minute: int) -> bool:
         cache.set(name, 1, timeout=120)
         hits = 1
     return hits > per_minute
+
+
+def action_limited(request: HttpRequest, action: str, member_key: str = "") -> bool:
+    """Count one `action` (a key of settings.RATE_LIMITS) for the member and for the client
+    IP; True when either is over its per-minute limit. `member_key` defaults to the signed-in
+    user; login passes the account being tried instead."""
+    per_member, per_ip = settings.RATE_LIMITS[action]
+    user = getattr(request, "user", None)
+    if not member_key and user is not None and user.is_authenticated:
+        member_key = f"user:{user.pk}"
+    member_over = bool(member_key) and over_limit(f"{action}:member", member_key, per_member)
+    ip_over = over_limit(f"{action}:ip", client_ip(request), per_ip)
+    return member_over or ip_over
+
+
+def too_many_requests(request: HttpRequest, what: str) -> HttpResponse:
+    """The 429 every limited action answers: a page, or JSON when the client asked for it."""
+    message = f"Too many {what} in a short time. Please wait a minute and try again."
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"error": "rate_limited", "detail": message}, status=429)
+    response = render(request, "429.html", {"message": message}, status=429)
+    response["Retry-After"] = "60"
+    return response

@@ -1,8 +1,4 @@
-"""Writes: the one place the domain changes, so each change carries its side effects.
-
-Moderation for now; votes, submissions and comments will join it. Views, the admin, the API
-and the CLI call these functions rather than saving models themselves.
-"""
+"""Moderation: hiding, and showing again, what members and sources put on the site."""
 
 from __future__ import annotations
 
