@@ -222,6 +222,12 @@ class Comment(models.Model):
     def __str__(self) -> str:
         return f"comment {self.pk} on {self.paper_id}"
 
+    @property
+    def deleted(self) -> bool:
+        """Deleted by its author but kept (body emptied) to hold its replies' thread.
+        A posted body is never empty, so no column is needed (services.comments)."""
+        return not self.body
+
 
 class CommentReport(models.Model):
     """A member flags a comment for the moderators: one report per member per comment."""

@@ -4,6 +4,36 @@ Views, the admin, the API and the CLI call these functions rather than saving mo
 themselves. One module per kind of write; everything is importable from here.
 """
 
-from dailypapers.papers.services.moderation import set_comment_hidden, set_submission_hidden
+from dailypapers.papers.services.comments import (
+    CommentRefused,
+    can_edit,
+    delete_comment,
+    edit_comment,
+    post_comment,
+    report_comment,
+)
+from dailypapers.papers.services.moderation import (
+    set_comment_hidden,
+    set_paper_hidden,
+    set_submission_hidden,
+)
+from dailypapers.papers.services.submissions import (
+    SubmissionRefused,
+    check_submission,
+    submit_paper,
+)
 
-__all__ = ["set_comment_hidden", "set_submission_hidden"]
+__all__ = [
+    "CommentRefused",
+    "can_edit",
+    "delete_comment",
+    "edit_comment",
+    "post_comment",
+    "report_comment",
+    "set_comment_hidden",
+    "set_paper_hidden",
+    "set_submission_hidden",
+    "SubmissionRefused",
+    "check_submission",
+    "submit_paper",
+]
