@@ -47,3 +47,13 @@ def make_submitted_paper(feed_date: dt.date, upvotes: int = 0, **fields) -> Pape
     paper = make_paper(imported_upvotes=upvotes, **fields)
     submit(paper, feed_date)
     return paper
+
+
+def make_member(
+    username: str = "member", email: str | None = None, password: str = "a long test password"
+):
+    """A member (a plain user account); tests log in with `client.force_login(member)`."""
+    from django.contrib.auth import get_user_model
+
+    email = email if email is not None else f"{username}@example.org"
+    return get_user_model().objects.create_user(username=username, email=email, password=password)
