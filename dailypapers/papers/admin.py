@@ -99,9 +99,18 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 @admin.register(Upvote)
 class UpvoteAdmin(admin.ModelAdmin):
+    """Moderators see and delete votes (`papers.vote_counts` keeps the counters exact);
+    votes are cast only by members, through `services`, so none is added or edited here."""
+
     list_display = ["user", "paper", "created_at"]
     list_select_related = ["user", "paper"]
     raw_id_fields = ["user", "paper"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 @admin.register(Comment)

@@ -15,6 +15,11 @@ class PapersConfig(AppConfig):
     verbose_name = "Papers"
 
     def ready(self) -> None:
-        from dailypapers.papers import checks  # noqa: F401  (registers the system checks)
+        from dailypapers.papers import (
+            checks,  # noqa: F401  (registers the system checks)
+            vote_counts,
+        )
+
+        vote_counts.connect()
 
         post_migrate.connect(create_cache_table, sender=self)

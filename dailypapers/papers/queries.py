@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db.models import Count, F, Max, Min, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -14,6 +15,7 @@ from dailypapers.papers.models import (
     Organization,
     Paper,
     Submission,
+    Upvote,
 )
 from dailypapers.papers.names import normalize_name
 from dailypapers.papers.periods import Period
@@ -118,3 +120,21 @@ def cards_in_order(paper_ids: list[int]) -> list[Paper]:
     """The card data of these papers, in this order (search results, similar papers)."""
     by_pk = with_card_data(Paper.objects.filter(pk__in=paper_ids)).in_bulk()
     return [by_pk[pk] for pk in paper_ids if pk in by_pk]
+
+
+# Upvotes.
+
+
+def votable_paper(arxiv_id: str) -> Paper | None:
+    """The paper a vote goes to: none when it is hidden (a hidden paper takes no votes)."""
+    return Paper.objects.filter(arxiv_id=arxiv_id, hidden=False).first()
+
+
+def upvoted_ids(user, paper_ids: Iterable[int]) -> set[int]:
+    """Which of these papers the member upvoted: one index seek per paper on the (user,
+    paper) pair, in one query; no query for a visitor or an empty page."""
+    ids = list(paper_ids)
+    if not ids or not getattr(user, "is_authenticated", False):
+        return set()
+    votes = Upvote.objects.filter(user=user, paper_id__in=ids)
+    return set(votes.values_list("paper_id", flat=True))

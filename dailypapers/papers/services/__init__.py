@@ -22,6 +22,7 @@ from dailypapers.papers.services.submissions import (
     check_submission,
     submit_paper,
 )
+from dailypapers.papers.services.votes import VoteResult, set_upvote, toggle_upvote
 
 __all__ = [
     "CommentRefused",
@@ -33,7 +34,10 @@ __all__ = [
     "set_comment_hidden",
     "set_paper_hidden",
     "set_submission_hidden",
+    "set_upvote",
     "SubmissionRefused",
+    "VoteResult",
     "check_submission",
     "submit_paper",
+    "toggle_upvote",
 ]
