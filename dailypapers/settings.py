@@ -7,6 +7,7 @@ from pathlib import Path
 import dj_database_url
 
 from dailypapers import env
+from dailypapers.accounts import config as accounts_config
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -163,6 +164,32 @@ globals().update(env.email_settings())
 GITHUB_CLIENT_ID = env.get_str("DAILYPAPERS_GITHUB_CLIENT_ID")
 GITHUB_CLIENT_SECRET = env.get_str("DAILYPAPERS_GITHUB_CLIENT_SECRET")
 
+# Allauth: members sign up with a username, an email they must confirm before the first login,
+# and a password; they log in with either the username or the email. Rate limits come from
+# RATE_LIMITS["login"] and ["signup"] (`accounts.config`); going over answers our 429 page.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+# One address per member; a new one replaces the old once its owner confirms it.
+ACCOUNT_CHANGE_EMAIL = True
+# Tell members by email when their password or address changes.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Daily Papers] "
+ACCOUNT_USERNAME_MIN_LENGTH = 2
+ACCOUNT_ADAPTER = "dailypapers.accounts.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "dailypapers.accounts.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = accounts_config.socialaccount_providers(
+    GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET
+)
+
 # Submissions to the daily feed: how old a paper may be, how many one member may submit per
 # feed day, and whether Saturday and Sunday are feed days one can submit to.
 SUBMIT_MAX_AGE_DAYS = env.get_int("DAILYPAPERS_SUBMIT_MAX_AGE_DAYS", 14)
@@ -171,6 +198,8 @@ SUBMIT_WEEKENDS = env.get_bool("DAILYPAPERS_SUBMIT_WEEKENDS", True)
 
 # Per-member and per-IP requests per minute for each community action (`papers.ratelimit`).
 RATE_LIMITS = env.get_rate_limits("DAILYPAPERS_RATE_LIMITS", env.DEFAULT_RATE_LIMITS)
+# Allauth's login and sign-up limits, from the "login" and "signup" entries.
+ACCOUNT_RATE_LIMITS = accounts_config.allauth_rate_limits(RATE_LIMITS)
 
 # How long a rendered feed page is shared between anonymous readers: a vote shows on every
 # reader's page within this many seconds (moderation drops it at once).

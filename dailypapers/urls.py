@@ -11,3 +11,5 @@ urlpatterns = [
 ]
 
 handler404 = "dailypapers.papers.views.not_found"
+# Allauth looks this up for its rate limits (too many logins, sign-ups): our 429 page.
+handler429 = "dailypapers.accounts.views.rate_limited"

@@ -138,3 +138,26 @@ def upvoted_ids(user, paper_ids: Iterable[int]) -> set[int]:
         return set()
     votes = Upvote.objects.filter(user=user, paper_id__in=ids)
     return set(votes.values_list("paper_id", flat=True))
+
+
+# A member's activity (their profile page): what everyone may see, newest first.
+
+
+def papers_submitted_by(user) -> QuerySet[Paper]:
+    papers = Paper.objects.filter(submission__submitter=user, submission__hidden=False)
+    return with_card_data(papers.filter(hidden=False)).order_by("-submission__submitted_at", "-pk")
+
+
+def papers_upvoted_by(user) -> QuerySet[Paper]:
+    # One filter() call: the ORDER BY reuses the join that picked this member's vote.
+    papers = Paper.objects.filter(votes__user=user, hidden=False)
+    return with_card_data(papers).order_by("-votes__created_at", "-pk")
+
+
+def comments_by(user) -> QuerySet[Comment]:
+    comments = Comment.objects.filter(author=user, hidden=False, paper__hidden=False)
+    return comments.select_related("paper").order_by("-created_at", "-pk")
+
+
+def authors_claimed_by(user) -> QuerySet[Author]:
+    return Author.objects.filter(claimed_by=user).order_by("name", "pk")

@@ -107,8 +107,7 @@ def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     if response:
         return response
     similar = queries.cards_in_order(related.similar_paper_ids(paper))
-    upvoted = paper.pk in queries.upvoted_ids(request.user, [paper.pk])
-    context = {"paper": paper, "arxiv_id": arxiv_id, "similar": similar, "upvoted": upvoted}
+    context = {"paper": paper, "arxiv_id": arxiv_id, "similar": similar}
     return render(request, "papers/detail.html", context)
 
 

@@ -4,6 +4,7 @@ Views, the admin, the API and the CLI call these functions rather than saving mo
 themselves. One module per kind of write; everything is importable from here.
 """
 
+from dailypapers.papers.services.authors import set_author_claimed_by
 from dailypapers.papers.services.comments import (
     CommentRefused,
     can_edit,
@@ -31,6 +32,7 @@ __all__ = [
     "edit_comment",
     "post_comment",
     "report_comment",
+    "set_author_claimed_by",
     "set_comment_hidden",
     "set_paper_hidden",
     "set_submission_hidden",
