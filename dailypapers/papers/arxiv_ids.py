@@ -16,7 +16,10 @@ VERSION = r"[0-9]{1,5}"
 ID_PATTERN = rf"(?:{NEW_STYLE}|{OLD_STYLE})(?:v{VERSION})?"
 
 _FULL = re.compile(rf"(?P<base>{NEW_STYLE}|{OLD_STYLE})(?:v(?P<version>{VERSION}))?")
-_PREFIXES = re.compile(r"^(?:arxiv:|https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/)", re.IGNORECASE)
+# The scheme is optional: people paste `arxiv.org/pdf/2401.01234v2.pdf` from the address bar.
+_PREFIXES = re.compile(
+    r"^(?:arxiv:|(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/)", re.IGNORECASE
+)
 
 
 class ArxivId(NamedTuple):

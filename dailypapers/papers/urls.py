@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from dailypapers.papers import views
+from dailypapers.papers import views, vote_views
 from dailypapers.papers.converters import ArxivIdConverter
 
 register_converter(ArxivIdConverter, "arxiv")
@@ -16,6 +16,7 @@ urlpatterns = [
     path("papers/trending", views.trending, name="trending"),
     path("papers/<arxiv:arxiv_id>.md", views.paper_markdown_view, name="markdown"),
     path("papers/<arxiv:arxiv_id>", views.paper_detail, name="detail"),
+    path("papers/<arxiv:arxiv_id>/upvote", vote_views.upvote, name="upvote"),
     path("org/<str:slug>", views.organization, name="organization"),
     path("authors/<path:name>", views.author, name="author"),
 ]

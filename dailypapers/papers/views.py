@@ -107,7 +107,8 @@ def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     if response:
         return response
     similar = queries.cards_in_order(related.similar_paper_ids(paper))
-    context = {"paper": paper, "arxiv_id": arxiv_id, "similar": similar}
+    upvoted = paper.pk in queries.upvoted_ids(request.user, [paper.pk])
+    context = {"paper": paper, "arxiv_id": arxiv_id, "similar": similar, "upvoted": upvoted}
     return render(request, "papers/detail.html", context)
 
 
