@@ -27,7 +27,10 @@ from dailypapers.papers.services.votes import VoteResult, set_upvote, toggle_upv
 
 __all__ = [
     "CommentRefused",
+    "SubmissionRefused",
+    "VoteResult",
     "can_edit",
+    "check_submission",
     "delete_comment",
     "edit_comment",
     "post_comment",
@@ -37,9 +40,6 @@ __all__ = [
     "set_paper_hidden",
     "set_submission_hidden",
     "set_upvote",
-    "SubmissionRefused",
-    "VoteResult",
-    "check_submission",
     "submit_paper",
     "toggle_upvote",
 ]
