@@ -43,6 +43,14 @@ def _allow_sync_db_in_browser_tests():
 
 
 @pytest.fixture(autouse=True)
+def _feed_pages_rendered_per_request(settings):
+    """Feed pages are shared between readers for FEED_CACHE_SECONDS: a test that changes
+    something and loads the page again would see the copy. Off here, so such tests see their
+    change; tests/papers/test_feed_cache.py turns it on and moves the cache's clock."""
+    settings.FEED_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache(request):
     """Cached pages (trending) must not leak from one test into the next. The cache is a
     database table: a test without database access cannot reach it, so has nothing to clear."""

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from dailypapers.papers import queries, ranking, related
+from dailypapers.papers import cards, queries, ranking, related
 from dailypapers.papers.arxiv_ids import parse_arxiv_id
 from dailypapers.papers.feed_days import feed_today
 from dailypapers.papers.markdown import paper_markdown
@@ -38,28 +38,40 @@ def _page(request: HttpRequest, papers, size: int = PAGE_SIZE):
     return Paginator(papers, size).get_page(request.GET.get("page"))
 
 
-def _render_period(request: HttpRequest, period: Period, notice: str = "") -> HttpResponse:
-    before, after = queries.neighbour_periods(period)
-    context = {
-        "period": period,
-        "page": _page(request, queries.papers_in_period(period)),
-        "previous": before,
-        "next": after,
-        "tab": period.kind,
-        "notice": notice,
-    }
-    return render(request, "papers/feed.html", context)
+def _period_page(request: HttpRequest, period: Period | None) -> HttpResponse:
+    """A day, week or month feed (the latest day when `period` is None: the home page).
+    Built at most once a second for everyone (`papers.cards`), so the build gets the shared
+    request: the page number, nobody's session."""
+
+    def build(shared: HttpRequest) -> tuple[str, dict]:
+        shown, notice = (period, "") if period else _home_period()
+        before, after = queries.neighbour_periods(shown)
+        context = {
+            "period": shown,
+            "page": _page(shared, queries.papers_in_period(shown)),
+            "previous": before,
+            "next": after,
+            "tab": shown.kind,
+            "notice": notice,
+        }
+        return f"Daily Papers · {shown.label}", context
+
+    return cards.feed_response(request, build)
 
 
-@read_only
-def home(request: HttpRequest) -> HttpResponse:
+def _home_period() -> tuple[Period, str]:
     today = feed_today()
     day = queries.latest_feed_date(on_or_before=today) or queries.latest_feed_date()
     period = period_containing("day", day or today)
     notice = ""
     if day is not None and day != today:
         notice = f"No papers yet for today; showing the latest day with papers, {period.label}."
-    return _render_period(request, period, notice)
+    return period, notice
+
+
+@read_only
+def home(request: HttpRequest) -> HttpResponse:
+    return _period_page(request, None)
 
 
 @read_only
@@ -68,7 +80,7 @@ def period_feed(request: HttpRequest, kind: str, key: str) -> HttpResponse:
         period = parse_period(kind, key)
     except ValueError as error:
         raise Http404(str(error)) from None
-    return _render_period(request, period)
+    return _period_page(request, period)
 
 
 @read_only
@@ -79,15 +91,18 @@ def latest_period(request: HttpRequest, kind: str) -> HttpResponse:
 
 @read_only
 def trending(request: HttpRequest) -> HttpResponse:
-    result = ranking.cached_trending()
-    context = {
-        "papers": queries.trending_papers(result.arxiv_ids),
-        "trending": result,
-        "half_life": settings.TRENDING_HALF_LIFE_HOURS,
-        "window_days": settings.TRENDING_WINDOW_DAYS,
-        "tab": "trending",
-    }
-    return render(request, "papers/trending.html", context)
+    def build(shared: HttpRequest) -> tuple[str, dict]:
+        result = ranking.cached_trending()
+        context = {
+            "papers": queries.trending_papers(result.arxiv_ids),
+            "trending": result,
+            "half_life": settings.TRENDING_HALF_LIFE_HOURS,
+            "window_days": settings.TRENDING_WINDOW_DAYS,
+            "tab": "trending",
+        }
+        return "Trending papers · Daily Papers", context
+
+    return cards.feed_response(request, build, "papers/_trending_body.html")
 
 
 def _paper_or_redirect(arxiv_id: str, route: str = "papers:detail"):
