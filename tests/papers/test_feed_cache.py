@@ -257,13 +257,15 @@ def test_the_vote_controls_are_those_the_template_renders_for_this_reader(rf, cl
         assert anonymous in cards(visitor_html)[paper.arxiv_id]
 
 
-def test_a_member_who_just_voted_gets_a_page_built_after_their_vote(clock):
+def test_a_member_who_just_voted_gets_a_page_built_after_their_vote(
+    clock, django_capture_on_commit_callbacks
+):
     paper = make_submitted_paper(DAY, upvotes=5)
     ada, member = member_client("ada")
     assert shown_count(get(ada), paper) == 5
 
-    services.set_upvote(member, paper, True)
-    feed_cache.member_voted(member.pk)  # what the vote does after commit
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_upvote(member, paper, True)
 
     html = get(ada)  # no clock move: their own count agrees with their pressed button
     assert pressed(html) == {paper.arxiv_id} and shown_count(html, paper) == 6

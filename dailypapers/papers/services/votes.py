@@ -15,12 +15,14 @@ these a second time.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 
+from dailypapers.papers import feed_cache
 from dailypapers.papers.models import Paper, Upvote
 
 
@@ -62,6 +64,7 @@ def _add(user: AbstractBaseUser, paper: Paper) -> bool:
             return False
         raise  # anything else (a paper deleted meanwhile) is not ours to hide
     _move_counter(paper, 1)
+    _rebuild_feeds_for(user)
     return True
 
 
@@ -72,6 +75,7 @@ def _remove(user: AbstractBaseUser, paper: Paper) -> bool:
     deleted = votes._raw_delete(votes.db)  # no signals, no pre-read: the statement's count
     if deleted:
         _move_counter(paper, -deleted)
+        _rebuild_feeds_for(user)
     return bool(deleted)
 
 
@@ -80,6 +84,12 @@ def _move_counter(paper: Paper, by: int) -> None:
     # service's back) must not fail a member's unvote on the column's CHECK constraint;
     # `dailypapers votes reconcile` reports and repairs such drift.
     Paper.objects.filter(pk=paper.pk).update(upvotes=Greatest(F("upvotes") + by, 0))
+
+
+def _rebuild_feeds_for(user: AbstractBaseUser) -> None:
+    # Shared feed pages lag votes by up to FEED_CACHE_SECONDS; the voter's own next page
+    # must not (their pressed button beside the old count, after the no-JS redirect).
+    transaction.on_commit(partial(feed_cache.member_voted, user.pk))
 
 
 def _has_vote(user: AbstractBaseUser, paper: Paper) -> bool:
