@@ -23,7 +23,9 @@ PROFILE_ITEMS = 20
 
 @require_safe
 def profile(request: HttpRequest, username: str) -> HttpResponse:
-    member = get_user_model().objects.filter(username=username, is_active=True).first()
+    # PostgreSQL refuses NUL in a parameter; no username has one anyway.
+    members = get_user_model().objects.filter(username=username, is_active=True)
+    member = None if "\x00" in username else members.first()
     if member is None:
         raise Http404(f"No member named {username!r}.")
     person = profile_for(member)

@@ -35,6 +35,7 @@ def test_unknown_and_inactive_members_are_404(client):
     make_member("gone").__class__.objects.filter(username="gone").update(is_active=False)
 
     assert client.get("/u/nobody").status_code == 404
+    assert client.get("/u/a%00b").status_code == 404  # PostgreSQL refuses NUL in queries
     assert client.get("/u/gone").status_code == 404
 
 

@@ -121,3 +121,13 @@ def test_signup_refuses_a_taken_username(client):
     assert response.status_code == 200
     assert b"already exists" in response.content
     assert get_user_model().objects.filter(username="ada").count() == 1
+
+
+def test_nul_characters_in_account_forms_are_form_errors(client):
+    # PostgreSQL refuses NUL in query parameters: the forms must stop it before a query.
+    login = client.post("/accounts/login/", {"login": "a\x00b", "password": "x"})
+    signup = client.post("/accounts/signup/", {**SIGNUP, "username": "a\x00b"})
+    reset = client.post("/accounts/password/reset/", {"email": "a\x00b@example.org"})
+
+    assert (login.status_code, signup.status_code, reset.status_code) == (200, 200, 200)
+    assert b"Null characters are not allowed" in login.content
