@@ -1,9 +1,11 @@
 """Feed latency benchmark: synthetic papers, the production server, loopback load.
 
 Fills a throwaway database with N synthetic papers (SQLite under var/bench, or PostgreSQL
-with --database-url), serves it with `dailypapers serve` (granian + whitenoise), loads a day
-feed, the home page and a paper page with wrk over 127.0.0.1 and prints median/p95/p99
-latency and requests/s, then a Markdown table for the README. It measures; it asserts nothing.
+with --database-url) and a few members, serves it with `dailypapers serve` (granian +
+whitenoise), loads a day feed (as a visitor and as a logged-in member), the home page and a
+paper page with wrk over 127.0.0.1 while members cast votes, and prints median/p95/p99
+latency, requests/s, the votes and how soon one shows on a visitor's page, then a Markdown
+table for the README. It measures; it asserts nothing.
 
     .venv/bin/python bench/feed_latency.py                      # SQLite, 100,000 papers
     .venv/bin/python bench/feed_latency.py --database-url postgres://postgres@127.0.0.1:5432/dp_bench
@@ -20,9 +22,10 @@ from benchkit.db import prepare_database
 from benchkit.env import configure_env, data_dir_for
 from benchkit.load import benchmark, pick_loadgen
 from benchkit.machine import wait_for_quiet
+from benchkit.members import prepare_members
 from benchkit.report import engine_label, explain_pages, markdown_table
 from benchkit.server import serving
-from benchkit.targets import PAGES, pick_targets
+from benchkit.targets import PAGES, day_path, pick_targets
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -45,6 +48,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="PostgreSQL URL (database name must contain 'bench': it is dropped)",
     )
     parser.add_argument(
+        "--data-root",
+        default="",
+        help="where the fills live (default var/bench; one subfolder per database)",
+    )
+    parser.add_argument(
         "--keep", action="store_true", help="reuse the database if it already holds this fill"
     )
     parser.add_argument(
@@ -55,8 +63,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--pages",
         type=lambda text: text.split(","),
-        default=["day", "home", "paper"],
-        help=f"comma-separated, from {','.join(PAGES)} (default: day,home,paper)",
+        default=["day", "day-member", "home", "paper"],
+        help=f"comma-separated, from {','.join(PAGES)} (default: day,day-member,home,paper)",
+    )
+    parser.add_argument(
+        "--votes-per-second",
+        type=float,
+        default=20,
+        help="upvotes toggled by 40 members during each loaded run (0: none)",
     )
     parser.add_argument(
         "--wait-idle",
@@ -81,7 +95,9 @@ def main(argv: list[str] | None = None) -> None:
     prepare_database(args, data_dir)
     from django.db import connections
 
-    targets = pick_targets(args.pages)
+    day = day_path()
+    crowd = prepare_members(day)
+    targets = pick_targets(args.pages, crowd.reader_cookie)
     engine = engine_label()
     if args.explain:
         explain_pages(targets)
@@ -90,10 +106,11 @@ def main(argv: list[str] | None = None) -> None:
     wait_for_quiet(args.wait_idle)
     print(
         f"\nserving with {args.workers} worker(s); load: {loadgen}, "
-        f"{args.connections} connections, {args.duration} s per page"
+        f"{args.connections} connections, {args.duration} s per page, "
+        f"{args.votes_per_second:g} votes/s meanwhile"
     )
     with serving(args.workers, data_dir / "serve.log") as base:
-        results = benchmark(args, targets, loadgen, base)
+        results = benchmark(args, targets, loadgen, base, crowd, day)
     print("\n" + markdown_table(args, results, engine, loadgen))
 
 

@@ -16,7 +16,9 @@ from urllib.parse import urlsplit
 
 from . import BENCH_DIR
 from .machine import BUSY_LIMIT, cpu_busy
+from .members import Crowd
 from .targets import Target
+from .voting import VoteReport, VoteTraffic
 
 LUA_SCRIPT = BENCH_DIR / "report.lua"
 
@@ -32,9 +34,10 @@ class Result:
     errors: int
 
 
-def run_wrk(url: str, duration: float, connections: int, threads: int) -> Result:
+def run_wrk(url: str, duration: float, connections: int, threads: int, cookie: str = "") -> Result:
     command = [
         "wrk",
+        *(["-H", f"Cookie: {cookie}"] if cookie else []),
         f"-t{min(threads, connections)}",
         f"-c{connections}",
         f"-d{duration:g}s",
@@ -60,7 +63,9 @@ def run_wrk(url: str, duration: float, connections: int, threads: int) -> Result
     )
 
 
-def run_python(url: str, duration: float, connections: int, threads: int = 0) -> Result:
+def run_python(
+    url: str, duration: float, connections: int, threads: int = 0, cookie: str = ""
+) -> Result:
     """Fallback closed-loop generator: one keep-alive connection per thread.
 
     `threads` is ignored (same signature as run_wrk): each connection gets its own thread.
@@ -78,7 +83,7 @@ def run_python(url: str, duration: float, connections: int, threads: int = 0) ->
         while time.perf_counter() < deadline:
             started = time.perf_counter()
             try:
-                conn.request("GET", parts.path or "/")
+                conn.request("GET", parts.path or "/", headers={"Cookie": cookie} if cookie else {})
                 response = conn.getresponse()
                 response.read()
             except (OSError, http.client.HTTPException):
@@ -124,15 +129,24 @@ def pick_loadgen(choice: str) -> str:
     return choice
 
 
-def check_page(url: str) -> str:
-    """One plain GET before loading it: a 404 or 500 measured fast is no result."""
+def check_page(url: str, cookie: str = "") -> str:
+    """One plain GET before loading it: a 404 or 500 measured fast is no result, nor a
+    member page that shows no member."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
     try:
-        with urllib.request.urlopen(url, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=30) as response:
             body = response.read()
     except urllib.error.HTTPError as error:
         raise SystemExit(f"{url} answered {error.code}; not benchmarking it") from None
     cards = body.count(b'<article class="card"')
-    return f"{len(body) / 1024:.0f} KiB" + (f", {cards} cards" if cards else "")
+    pressed = body.count(b'aria-pressed="true"')
+    if cookie and not pressed:
+        raise SystemExit(f"{url} with the member's cookie shows no upvoted paper: not logged in?")
+    return (
+        f"{len(body) / 1024:.0f} KiB"
+        + (f", {cards} cards" if cards else "")
+        + (f", {pressed} upvoted by this member" if cookie else "")
+    )
 
 
 @dataclass(frozen=True)
@@ -140,24 +154,40 @@ class PageResult:
     target: Target
     loaded: Result
     single: Result
+    votes: VoteReport | None = None
 
 
 def benchmark(
-    args: argparse.Namespace, targets: list[Target], loadgen: str, base: str
+    args: argparse.Namespace,
+    targets: list[Target],
+    loadgen: str,
+    base: str,
+    crowd: Crowd | None = None,
+    day_path: str = "",
 ) -> list[PageResult]:
-    load = run_wrk if loadgen == "wrk" else run_python
+    """Each page: warm, 1 connection, then --connections with votes cast meanwhile."""
+    run = run_wrk if loadgen == "wrk" else run_python
     results = []
     for target in targets:
         url = base + target.path
-        print(f"\n{target.name}: {target.path} ({check_page(url)})")
+
+        def load(duration: float, connections: int, threads: int, target=target) -> Result:
+            return run(base + target.path, duration, connections, threads, target.cookie)
+
+        print(f"\n{target.name}: {target.path} ({check_page(url, target.cookie)})")
         # Every worker process compiles templates and opens its DB connection on first use.
-        load(url, 3, args.connections, args.threads)
+        load(3, args.connections, args.threads)
         # wrk stops with up to --connections requests still queued in the server; without
         # this pause the 1-connection run below would wait behind them (a fake p95).
         time.sleep(2)
         # One connection: the page's own service time, with no queueing behind other requests.
-        single = load(url, min(5, args.duration), 1, 1)
-        loaded = load(url, args.duration, args.connections, args.threads)
+        single = load(min(5, args.duration), 1, 1)
+        votes = None
+        if crowd is not None:
+            with VoteTraffic(base, day_path, crowd, args.votes_per_second) as votes:
+                loaded = load(args.duration, args.connections, args.threads)
+        else:
+            loaded = load(args.duration, args.connections, args.threads)
         print(
             f"  1 connection : p50 {single.p50:7.1f} ms  p95 {single.p95:7.1f} ms  "
             f"{single.rps:7.1f} req/s"
@@ -168,7 +198,9 @@ def benchmark(
             f"requests {loaded.requests:,}  non-2xx {loaded.non2xx}  "
             f"socket errors {loaded.errors}"
         )
-        results.append(PageResult(target, loaded, single))
+        if votes is not None:
+            print(f"  meanwhile, {votes.summary()}")
+        results.append(PageResult(target, loaded, single, votes))
         # Let the server finish the requests wrk left queued (16 x ~50 ms at most); after
         # that it is idle, so whatever keeps the cores busy is someone else.
         time.sleep(2)

@@ -20,13 +20,19 @@ def markdown_table(
         f"{'s' if args.workers != 1 else ''} · {args.connections} connections ({tool}) · "
         f"{machine_label()} · {args.duration} s per page",
         "",
-        "| Page | p50 (ms) | p95 (ms) | req/s | p50 at 1 connection (ms) |",
-        "|---|--:|--:|--:|--:|",
+        "| Page | p50 (ms) | p95 (ms) | req/s | p50 at 1 connection (ms) | votes/s meanwhile "
+        "| a vote shows after (max) |",
+        "|---|--:|--:|--:|--:|--:|--:|",
     ]
     for r in results:
+        votes = r.votes
+        rate = f"{votes.rate:.0f} ({votes.ok} ok)" if votes and votes.sent else "–"
+        shown = f"{max(votes.visible_ms):.0f} ms" if votes and votes.visible_ms else "–"
+        if votes and votes.never_visible:
+            shown += f", {votes.never_visible} never"
         lines.append(
             f"| {r.target.name} (`{r.target.path}`) | {r.loaded.p50:.1f} | "
-            f"{r.loaded.p95:.1f} | {r.loaded.rps:.0f} | {r.single.p50:.1f} |"
+            f"{r.loaded.p95:.1f} | {r.loaded.rps:.0f} | {r.single.p50:.1f} | {rate} | {shown} |"
         )
     return "\n".join(lines)
 

@@ -2,26 +2,40 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-PAGES = ("day", "home", "paper", "week", "month")
+PAGES = ("day", "day-member", "home", "paper", "week", "month")
 
 
 @dataclass(frozen=True)
 class Target:
     name: str
     path: str
+    cookie: str = ""  # sent with every request: a logged-in member's session
 
 
-def pick_targets(pages: list[str]) -> list[Target]:
-    """The requested pages, anchored on the middle feed day (a full, typical day)."""
+def middle_day() -> dt.date:
+    """The middle feed day of the fill: a full, typical day."""
     from django.db.models import Max, Min
 
     from dailypapers.papers.models import Submission
 
     visible = Submission.objects.filter(hidden=False)
     bounds = visible.aggregate(lo=Min("feed_date"), hi=Max("feed_date"))
-    middle = bounds["lo"] + (bounds["hi"] - bounds["lo"]) / 2
+    return bounds["lo"] + (bounds["hi"] - bounds["lo"]) / 2
+
+
+def day_path() -> str:
+    return f"/papers/date/{middle_day():%Y-%m-%d}"
+
+
+def pick_targets(pages: list[str], member_cookie: str = "") -> list[Target]:
+    """The requested pages, anchored on the middle feed day (a full, typical day)."""
+    from dailypapers.papers.models import Submission
+
+    middle = middle_day()
+    visible = Submission.objects.filter(hidden=False)
     arxiv_id = (
         visible.filter(feed_date=middle)
         .order_by("paper__arxiv_id")
@@ -31,6 +45,9 @@ def pick_targets(pages: list[str]) -> list[Target]:
     year, week, _ = middle.isocalendar()
     targets = {
         "day": Target("day feed", f"/papers/date/{middle:%Y-%m-%d}"),
+        "day-member": Target(
+            "day feed, member", f"/papers/date/{middle:%Y-%m-%d}", cookie=member_cookie
+        ),
         "home": Target("home", "/"),
         "paper": Target("paper", f"/papers/{arxiv_id}"),
         "week": Target("week feed", f"/papers/week/{year}-W{week:02d}"),
