@@ -1,15 +1,18 @@
 """GitHub sign-in only when configured; the header's account links."""
 
+import datetime as dt
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
 from dailypapers.accounts.config import socialaccount_providers
 from dailypapers.env import ENV_VARS
-from tests.factories import make_member
+from tests.factories import make_member, make_submitted_paper
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +100,25 @@ def test_members_get_submit_profile_settings_and_a_logout_form(client):
     logout = html[html.index('action="/accounts/logout/"') :]
     assert 'method="post"' in html and 'name="csrfmiddlewaretoken"' in logout.split("</form>")[0]
     assert "Log in" not in html
+
+
+def test_the_header_is_each_readers_own_on_shared_feed_pages(settings):
+    # Feed pages are rendered once and shared: the account links must still be per reader,
+    # and a member's logout form must carry their own working CSRF token.
+    settings.FEED_CACHE_SECONDS = 60
+    make_submitted_paper(dt.date.today())
+    visitor = Client().get("/").content.decode()
+    alice, bobby = Client(enforce_csrf_checks=True), Client()
+    alice.force_login(make_member("alice"))
+    bobby.force_login(make_member("bobby"))
+
+    page_a, page_b = alice.get("/").content.decode(), bobby.get("/").content.decode()
+    later_visitor = Client().get("/").content.decode()
+
+    assert 'href="/u/alice">alice' in page_a and "bobby" not in page_a
+    assert 'href="/u/bobby">bobby' in page_b and "alice" not in page_b
+    assert "Log in" in visitor and "Log in" in later_visitor and "alice" not in later_visitor
+    logout_form = page_a[page_a.index('action="/accounts/logout/"') :].split("</form>")[0]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', logout_form).group(1)
+    assert alice.post("/accounts/logout/", {"csrfmiddlewaretoken": token}).status_code == 302
+    assert alice.get("/settings").status_code == 302  # logged out
