@@ -167,7 +167,7 @@ def test_hide_selected_submissions_action(admin_client, django_capture_on_commit
     make_submitted_paper(dt.date(2025, 3, 12), title="Fine")
     refresh_trending()
     form = {
-        "action": "hide_submissions",
+        "action": "hide_selected",
         "_selected_action": [paper.submission.pk for paper in spam],
         "index": "0",
     }
