@@ -56,7 +56,7 @@ def compute_trending(now: dt.datetime | None = None, limit: int = 100) -> Trendi
     anchor = latest if stale else now
     start = _earlier(anchor, window)
     submissions = Submission.objects.filter(
-        _VISIBLE, submitted_at__gte=start, submitted_at__lte=anchor
+        _VISIBLE, submitted_at__gte=start, submitted_at__lte=anchor, paper__hidden=False
     ).values_list("paper_id", "paper__arxiv_id", "submitted_at", "paper__imported_upvotes")
     half_life = settings.TRENDING_HALF_LIFE_HOURS
     scores: dict[str, float] = defaultdict(float)

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from dailypapers.papers import views, vote_views
+from dailypapers.papers import comment_views, moderation_views, views, vote_views
 from dailypapers.papers.converters import ArxivIdConverter
 
 register_converter(ArxivIdConverter, "arxiv")
@@ -17,6 +17,17 @@ urlpatterns = [
     path("papers/<arxiv:arxiv_id>.md", views.paper_markdown_view, name="markdown"),
     path("papers/<arxiv:arxiv_id>", views.paper_detail, name="detail"),
     path("papers/<arxiv:arxiv_id>/upvote", vote_views.upvote, name="upvote"),
+    path("papers/<arxiv:arxiv_id>/comments", comment_views.post_comment, name="comment-post"),
+    path("comments/<int:pk>/edit", comment_views.edit_comment, name="comment-edit"),
+    path("comments/<int:pk>/delete", comment_views.delete_comment, name="comment-delete"),
+    path("comments/<int:pk>/report", comment_views.report_comment, name="comment-report"),
+    path("comments/<int:pk>/hidden", comment_views.set_comment_hidden, name="comment-hidden"),
+    path("papers/<arxiv:arxiv_id>/hidden", moderation_views.set_paper_hidden, name="paper-hidden"),
+    path(
+        "papers/<arxiv:arxiv_id>/submission/hidden",
+        moderation_views.set_submission_hidden,
+        name="submission-hidden",
+    ),
     path("org/<str:slug>", views.organization, name="organization"),
     path("authors/<path:name>", views.author, name="author"),
 ]

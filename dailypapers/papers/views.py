@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from dailypapers.papers import cards, queries, ranking, related
+from dailypapers.papers import cards, comment_views, queries, ranking, related
 from dailypapers.papers.arxiv_ids import parse_arxiv_id
 from dailypapers.papers.feed_days import feed_today
 from dailypapers.papers.markdown import paper_markdown
@@ -105,31 +105,33 @@ def trending(request: HttpRequest) -> HttpResponse:
     return cards.feed_response(request, build, "papers/_trending_body.html")
 
 
-def _paper_or_redirect(arxiv_id: str, route: str = "papers:detail"):
-    """The paper, or a permanent redirect from a versioned id to the canonical URL."""
+def _paper_or_redirect(request: HttpRequest, arxiv_id: str, route: str = "papers:detail"):
+    """The paper, or a permanent redirect from a versioned id to the canonical URL.
+    A paper hidden by a moderator is not found, except by moderators."""
     parsed = parse_arxiv_id(arxiv_id)
     if parsed.version is not None:
         return None, redirect(route, parsed.base, permanent=True)
     paper = queries.paper_by_arxiv_id(parsed.base)
-    if paper is None:
+    if paper is None or (paper.hidden and not request.user.is_staff):
         raise Http404(f"No paper {parsed.base} here yet.")
     return paper, None
 
 
 @read_only
 def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
-    paper, response = _paper_or_redirect(arxiv_id)
+    paper, response = _paper_or_redirect(request, arxiv_id)
     if response:
         return response
     similar = queries.cards_in_order(related.similar_paper_ids(paper))
     upvoted = paper.pk in queries.upvoted_ids(request.user, [paper.pk])
     context = {"paper": paper, "arxiv_id": arxiv_id, "similar": similar, "upvoted": upvoted}
+    context |= comment_views.section_context(request, paper)
     return render(request, "papers/detail.html", context)
 
 
 @read_only
 def paper_markdown_view(request: HttpRequest, arxiv_id: str) -> HttpResponse:
-    paper, response = _paper_or_redirect(arxiv_id, route="papers:markdown")
+    paper, response = _paper_or_redirect(request, arxiv_id, route="papers:markdown")
     if response:
         return response
     return HttpResponse(paper_markdown(paper), content_type="text/markdown; charset=utf-8")

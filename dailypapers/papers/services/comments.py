@@ -28,9 +28,9 @@ class CommentRefused(Exception):
 
 
 def clean_body(body: str) -> str:
-    """The body as stored: NULs dropped (PostgreSQL rejects them), ends trimmed, 1–5,000
-    characters."""
-    body = (body or "").replace("\x00", "").strip()
+    """The body as stored: NULs dropped (PostgreSQL rejects them), line ends as browsers
+    count them (one character, as `maxlength` does), ends trimmed, 1–5,000 characters."""
+    body = (body or "").replace("\x00", "").replace("\r\n", "\n").strip()
     if not body:
         raise CommentRefused("A comment cannot be empty.")
     if len(body) > MAX_BODY:
@@ -94,21 +94,22 @@ def edit_comment(
     return comment
 
 
-def delete_comment(user: AbstractBaseUser, comment: Comment) -> None:
-    """The author deletes their comment (kept as "[deleted]" while it has replies)."""
+def delete_comment(user: AbstractBaseUser, comment: Comment) -> bool:
+    """The author deletes their comment. True when it stays, as "[deleted]", to hold its
+    replies; False when it is gone."""
     if comment.author_id != user.pk:
         raise CommentRefused("You can only delete your own comments.")
     with transaction.atomic():
         locked = Comment.objects.select_for_update().filter(pk=comment.pk).first()
         if locked is None:
-            return  # deleted twice (two tabs): already done
+            return False  # deleted twice (two tabs): already done
         if locked.parent_id is None and locked.replies.exists():
             locked.body = ""
             locked.save(update_fields=["body"])
-        else:
-            locked.delete()
-            _drop_empty_placeholder(locked.parent_id)
-        comment.body = locked.body
+            return True
+        locked.delete()
+        _drop_empty_placeholder(locked.parent_id)
+        return False
 
 
 def _drop_empty_placeholder(top_pk: int | None) -> None:
