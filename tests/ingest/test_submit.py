@@ -503,3 +503,18 @@ def test_lookups_are_rate_limited(logged_in, settings):
     assert statuses == [200, 200, 429]
     limited = look_up(logged_in, "2401.01234")
     assert "Too many submissions" in limited.content.decode()
+
+
+def test_a_hostile_comment_renders_inert_in_the_admin(logged_in, client):
+    make_paper("2401.01234")
+    confirm(logged_in, token_in(look_up(logged_in, "2401.01234")), comment=HOSTILE)
+    submission = Submission.objects.get()
+    staff = make_member("mod")
+    staff.is_staff = staff.is_superuser = True
+    staff.save()
+    client.force_login(staff)
+
+    html = client.get(f"/admin/papers/submission/{submission.pk}/change/").content.decode()
+
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
