@@ -380,3 +380,15 @@ def test_day_navigation_seeks_the_feed_index_despite_hidden_papers():
         assert "submission_feed" in plan, plan
         assert "SCAN papers_submission" not in plan and "Seq Scan" not in plan, plan
         assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
+
+
+def test_a_hidden_submission_no_longer_names_its_day_or_submitter_on_the_page(client):
+    spam, _ = hideable_corpus()
+    Submission.objects.filter(paper=spam).update(submitter_name="spammer", comment="Buy now")
+    assert "spammer" in html_of(client, "/papers/2503.00010")
+
+    services.set_submission_hidden(Submission.objects.get(paper=spam), True)
+
+    html = html_of(client, "/papers/2503.00010")
+    assert "spammer" not in html and "Buy now" not in html
+    assert 'href="/papers/date/2025-03-12"' not in html
