@@ -95,9 +95,11 @@ def _only_web_links(element: str, attribute: str, value: str) -> str | None:
     return value
 
 
-@lru_cache(maxsize=4096)
+# ~0.35 ms per typical comment (a paper page with 100 comments: 35 ms); a pure function
+# of the text, so each worker keeps the last thousand (at most ~10 MB at 5,000 characters).
+@lru_cache(maxsize=1024)
 def render_comment(body: str) -> str:
-    """The body as sanitized HTML (a pure function of the text, so cached in-process)."""
+    """The body as sanitized HTML."""
     html = _MD.render(body)
     return nh3.clean(
         html,
