@@ -1,10 +1,12 @@
 """Comments on the paper page: post, reply, edit, delete, report; counts stay exact."""
 
 import datetime as dt
+import threading
+import time
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -548,3 +550,61 @@ def test_a_members_comment_list_skips_deleted_and_hidden_threads(paper, ada, bob
 
     assert listed == [kept]
     assert under_hidden not in listed
+
+
+def wait_for_a_lock_wait() -> None:
+    """Until another session of this database waits on a row lock (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        for _ in range(1000):
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.01)
+    raise AssertionError("the delete never waited for the reply's lock")
+
+
+def in_thread(work, errors: list) -> threading.Thread:
+    def run():
+        try:
+            work()
+        except Exception as error:  # reported by the test
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reply_racing_the_delete_of_the_last_reply_keeps_the_thread():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time (IMMEDIATE): there is no race to lose")
+    paper = make_submitted_paper(DAY)
+    ada, bob, cy = make_member("ada"), make_member("bob"), make_member("cy")
+    top = services.post_comment(ada, paper, "Question")
+    last = services.post_comment(bob, paper, "Only reply", parent=top)
+    services.delete_comment(ada, top)  # "[deleted]", held by its one reply
+    replied, release, errors = threading.Event(), threading.Event(), []
+
+    def reply():  # posts, then holds its transaction open until released
+        with transaction.atomic():
+            services.post_comment(cy, paper, "Late reply", parent=last)
+            replied.set()
+            release.wait()
+
+    replier = in_thread(reply, errors)
+    replied.wait()
+    deleter = in_thread(lambda: services.delete_comment(bob, last), errors)
+    wait_for_a_lock_wait()  # the delete waits for the reply's lock on the thread
+    release.set()
+    replier.join()
+    deleter.join()
+
+    assert errors == []
+    assert Comment.objects.filter(pk=top.pk, body="").exists()
+    assert list(Comment.objects.filter(parent=top).values_list("body", flat=True)) == ["Late reply"]
