@@ -85,19 +85,27 @@ def shared(key: str, build: Callable[[], Any], member_id: int | None = None) -> 
     if ttl <= 0:
         return build()
     page_key = f"feed:page:{key}"
-    names = [GENERATION_KEY, _stamp_key(page_key)]
+    names = [GENERATION_KEY, _stamp_key(page_key), _lock_key(page_key)]
     if member_id is not None:
         names.append(_voted_key(member_id))
     found = cache.get_many(names)  # the one round trip of the common path
     current = found.get(GENERATION_KEY) or generation()
     newer_than = found.get(_voted_key(member_id), 0.0)
-    stamp = found.get(_stamp_key(page_key))
-    entry = _fetch(page_key, stamp) if _usable(stamp, current, newer_than, ttl) else None
+    # Seen held, the lock is not tried: on the database cache every try is a write.
+    held = _lock_key(page_key) in found
+    entry = _entry(page_key, found.get(_stamp_key(page_key)), current, newer_than)
     if entry is not None:
-        if _now() - entry.started < ttl / 2 or not _lock(page_key):
+        if _now() - entry.started < ttl / 2 or held or not _lock(page_key):
             return entry.value  # fresh, or someone else is rebuilding it
         return _build(page_key, current, build, locked=True)
-    return _wait_or_build(page_key, current, newer_than, build)
+    return _wait_or_build(page_key, current, newer_than, build, held)
+
+
+def _entry(page_key: str, stamp: Entry | None, current: int, newer_than: float) -> Entry | None:
+    """The entry `stamp` names, if it may be served to this reader now."""
+    if not _usable(stamp, current, newer_than, settings.FEED_CACHE_SECONDS):
+        return None
+    return _fetch(page_key, stamp)
 
 
 def _fetch(page_key: str, stamp: Entry) -> Entry | None:
@@ -144,21 +152,22 @@ def _build(page_key: str, current: int, build: Callable[[], Any], locked: bool) 
     return entry.value
 
 
-def _wait_or_build(page_key: str, current: int, newer_than: float, build: Callable[[], Any]) -> Any:
+def _wait_or_build(
+    page_key: str, current: int, newer_than: float, build: Callable[[], Any], held: bool
+) -> Any:
     """No usable entry: build it under the lock, or wait a little for whoever holds it."""
-    ttl = settings.FEED_CACHE_SECONDS
-    deadline = time.monotonic() + min(WAIT_SECONDS, ttl)
+    deadline = time.monotonic() + min(WAIT_SECONDS, settings.FEED_CACHE_SECONDS)
     while True:
-        if _lock(page_key):
+        if not held and _lock(page_key):
             return _build(page_key, current, build, locked=True)
         if time.monotonic() > deadline:  # the holder is slow or gone: do not wait forever
             return _build(page_key, current, build, locked=False)
         time.sleep(WAIT_STEP)
-        stamp = cache.get(_stamp_key(page_key))
-        if _usable(stamp, current, newer_than, ttl):
-            entry = _fetch(page_key, stamp)
-            if entry is not None:
-                return entry.value
+        found = cache.get_many([_stamp_key(page_key), _lock_key(page_key)])
+        held = _lock_key(page_key) in found
+        entry = _entry(page_key, found.get(_stamp_key(page_key)), current, newer_than)
+        if entry is not None:
+            return entry.value
 
 
 def _lock(page_key: str) -> bool:

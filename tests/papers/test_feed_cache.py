@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 import re
+import threading
+import time
 
 import pytest
 from django.core.cache import cache
@@ -153,6 +155,38 @@ def test_past_half_its_life_a_page_is_rebuilt_by_one_request_while_others_serve_
     assert shown_count(get(client), paper) == 5  # served as it is, no second build
     cache.delete(f"{page_key}:lock")
     assert shown_count(get(client), paper) == 6  # this request takes the lock and rebuilds
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_for_a_missing_page_wait_for_one_build(settings, monkeypatch):
+    settings.FEED_CACHE_SECONDS = 60
+    monkeypatch.setattr(feed_cache, "WAIT_SECONDS", 60)  # the waiters never give up here
+    builds, release = [], threading.Event()
+
+    def build() -> str:
+        builds.append(threading.get_ident())
+        release.wait(60)
+        return "the page"
+
+    def reader(results: list) -> None:
+        try:
+            results.append(feed_cache.shared("/a/page", build))
+        finally:
+            connection.close()  # each thread has its own connection
+
+    results: list[str] = []
+    threads = [threading.Thread(target=reader, args=(results,)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 60
+    while not builds and time.monotonic() < deadline:  # one builds; the others wait for it
+        time.sleep(0.01)
+    release.set()
+    for thread in threads:
+        thread.join()
+
+    assert len(builds) == 1
+    assert results == ["the page"] * 8
 
 
 def test_page_numbers_have_their_own_pages_and_other_parameters_share_one(client, clock):
