@@ -48,6 +48,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="PostgreSQL URL (database name must contain 'bench': it is dropped)",
     )
     parser.add_argument(
+        "--redis-url",
+        default="",
+        help="the shared cache in Redis (as REDIS_URL), not the database's cache table",
+    )
+    parser.add_argument(
         "--data-root",
         default="",
         help="where the fills live (default var/bench; one subfolder per database)",
@@ -98,7 +103,7 @@ def main(argv: list[str] | None = None) -> None:
     day = day_path()
     crowd = prepare_members(day)
     targets = pick_targets(args.pages, crowd.reader_cookie)
-    engine = engine_label()
+    engine = engine_label() + (", Redis cache" if args.redis_url else "")
     if args.explain:
         explain_pages(targets)
     connections.close_all()  # the server gets the database to itself

@@ -34,6 +34,10 @@ def configure_env(args: argparse.Namespace, data_dir: Path) -> None:
         os.environ["DATABASE_URL"] = args.database_url
     else:
         os.environ.pop("DATABASE_URL", None)
+    if getattr(args, "redis_url", None):
+        os.environ["REDIS_URL"] = args.redis_url
+    elif hasattr(args, "redis_url"):  # asked for no Redis: the database's cache table
+        os.environ.pop("REDIS_URL", None)
 
 
 def manage(*command: str) -> list[str]:
