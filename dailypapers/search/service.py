@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -28,6 +29,11 @@ MAX_DEPTH = 1000
 EXACT_FILTER_LIMIT = 20_000
 OVERSAMPLE = 5
 SUGGESTIONS = 5
+
+# Hybrid search embeds the query here while the keyword search runs in the request's thread:
+# onnxruntime and SQLite both release the GIL, so the two overlap. The pool thread only computes
+# (no database: another connection would not see the request's transaction, e.g. in tests).
+_EMBEDDING_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="search-embed")
 
 
 @dataclass
@@ -89,11 +95,12 @@ def search(
         # Only filters (`author:…`, `org:…`): their papers, newest first unless asked.
         return _page_of_ids(page, _filtered_ids(allowed, sort, offset + limit + 1))
     depth = min(MAX_DEPTH, max(MIN_DEPTH, offset + limit + 1))
+    vector = _embed_later(parsed) if mode == "hybrid" else None
     keyword = keyword_search(parsed, limit=depth, among=allowed) if mode != "semantic" else []
     keyword_ids = [pk for pk, _ in keyword]
     # Papers with every word score 1 or more; the rest only some (see keyword.all_then_some).
     every_word = bool(keyword) and keyword[0][1] >= 1.0
-    semantic_ids = _semantic_ids(parsed, depth, allowed) if mode != "keyword" else []
+    semantic_ids = _semantic_ids(parsed, depth, allowed, vector) if mode != "keyword" else []
     if mode == "hybrid":
         ids = reciprocal_rank_fusion(
             [keyword_ids, semantic_ids],
@@ -119,15 +126,29 @@ def search(
     return _page_of_ids(page, ids, ranks)
 
 
-def _semantic_ids(parsed: ParsedQuery, depth: int, allowed: QuerySet[Paper] | None) -> list[int]:
-    vector = get_embedder().embed_query(parsed.semantic_text)
+def _embed_later(parsed: ParsedQuery) -> Future:
+    """The query's vector, computed in the pool while the caller does something else."""
+    embedder = get_embedder()  # loaded (and settings read) in the request's thread
+    return _EMBEDDING_POOL.submit(embedder.embed_query, parsed.semantic_text)
+
+
+def _semantic_ids(
+    parsed: ParsedQuery,
+    depth: int,
+    allowed: QuerySet[Paper] | None,
+    vector: Future | None = None,
+) -> list[int]:
+    if vector is None:
+        query_vector = get_embedder().embed_query(parsed.semantic_text)
+    else:
+        query_vector = vector.result()
     index = get_vector_index()
     if allowed is None:
-        return [pk for pk, _ in index.search(vector, depth)]
+        return [pk for pk, _ in index.search(query_vector, depth)]
     few = list(allowed.values_list("pk", flat=True)[: EXACT_FILTER_LIMIT + 1])
     if len(few) <= EXACT_FILTER_LIMIT:
-        return [pk for pk, _ in index.search(vector, depth, among=few)]
-    hits = [pk for pk, _ in index.search(vector, depth * OVERSAMPLE)]
+        return [pk for pk, _ in index.search(query_vector, depth, among=few)]
+    hits = [pk for pk, _ in index.search(query_vector, depth * OVERSAMPLE)]
     kept = set(allowed.filter(pk__in=hits).values_list("pk", flat=True))
     return [pk for pk in hits if pk in kept][:depth]
 

@@ -214,3 +214,31 @@ def test_migrate_puts_back_triggers_a_table_rebuild_dropped():
     paper = make_paper(title="Zymurgy of the ancients")
     found = keyword_search(parse_query("zymurgy"), limit=5)
     assert [pk for pk, _ in found] == [paper.pk]
+
+
+@sqlite_only
+def test_only_the_newest_ranked_matches_are_ranked_best_first(monkeypatch):
+    from dailypapers.search import keyword_sqlite
+
+    best_but_oldest = make_paper(title="Tokamak tokamak tokamak", abstract="Tokamak.")
+    newer = [make_paper(title=f"Paper {n}", abstract=f"A tokamak, {n}.") for n in range(3)]
+    monkeypatch.setattr(keyword_sqlite, "RANKED_MATCHES", 3)
+    assert set(ids("tokamak")) == {paper.pk for paper in newer}
+    monkeypatch.setattr(keyword_sqlite, "RANKED_MATCHES", 4)
+    assert ids("tokamak")[0] == best_but_oldest.pk
+
+
+@sqlite_only
+def test_a_word_is_too_common_by_its_share_of_the_newest_papers(monkeypatch):
+    from dailypapers.search import keyword_sqlite
+
+    # Ten papers, the sample the newest five: "plasma", in six papers, is in one of those.
+    for n in range(10):
+        extra = "plasma" if n < 6 else "stellarator" if n == 9 else ""
+        make_paper(title=f"Fusion study {n}", abstract=f"Fusion devices. {extra}")
+    monkeypatch.setattr(keyword_sqlite, "RANKED_MATCHES", 1)
+    monkeypatch.setattr(keyword_sqlite, "SHARE_SAMPLE", 5)
+    assert keyword_sqlite.too_common(["fusion", "plasma", "stellarator"], 0.5) == {"fusion"}
+    # A database smaller than RANKED_MATCHES keeps every word, however common.
+    monkeypatch.setattr(keyword_sqlite, "RANKED_MATCHES", 100)
+    assert keyword_sqlite.too_common(["fusion"], 0.5) == set()
