@@ -48,7 +48,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--queries", type=int, default=300, help="timed calls per measurement")
     parser.add_argument("--modes", default="keyword,semantic,hybrid")
     parser.add_argument("--database-url", default="")
-    parser.add_argument("--keep", action="store_true", help="reuse the fill and vectors if there")
+    parser.add_argument(
+        "--keep", action="store_true", help="reuse the fill, vectors and vector index if there"
+    )
     parser.add_argument("--vector-index", default="auto", choices=["auto", "file", "pgvector"])
     parser.add_argument(
         "--warm",
@@ -80,8 +82,9 @@ def clustered_vectors(rng: np.random.Generator, n: int, centers, projection) -> 
     return (block / np.linalg.norm(block, axis=1, keepdims=True)).astype("<f4")
 
 
-def fill_vectors(args: argparse.Namespace, model: str, folder: Path) -> np.ndarray:
-    """An Embedding row per paper (unless --keep finds them); returns held-out query vectors."""
+def fill_vectors(args: argparse.Namespace, model: str, folder: Path) -> tuple[np.ndarray, bool]:
+    """An Embedding row per paper (unless --keep finds them); returns held-out query vectors
+    and whether the stored rows were kept."""
     from django.db import transaction
 
     from dailypapers.papers.models import Paper
@@ -95,7 +98,7 @@ def fill_vectors(args: argparse.Namespace, model: str, folder: Path) -> np.ndarr
     wanted = {"papers": args.papers, "clusters": args.clusters, "model": model}
     if args.keep and marker.exists() and json.loads(marker.read_text()) == wanted:
         print("vectors: reusing the stored Embedding rows")
-        return queries
+        return queries, True
     started = time.perf_counter()
     Embedding.objects.all().delete()
     ids = list(Paper.objects.order_by("pk").values_list("pk", flat=True))
@@ -112,7 +115,7 @@ def fill_vectors(args: argparse.Namespace, model: str, folder: Path) -> np.ndarr
             )
     print(f"vectors: {len(ids):,} Embedding rows in {time.perf_counter() - started:.1f} s")
     marker.write_text(json.dumps(wanted))
-    return queries
+    return queries, False
 
 
 def timed(call: Callable[[int], object], count: int) -> tuple[float, float]:
@@ -150,13 +153,16 @@ def main(argv: list[str] | None = None) -> None:
     from dailypapers.search.vectors import current_model, get_vector_index, similar_papers
 
     model = current_model()
-    queries = fill_vectors(args, model, folder)
+    queries, kept = fill_vectors(args, model, folder)
     index = get_vector_index()
     print(f"vector index: {type(index).__name__}")
     rows: list[tuple[str, float, float]] = []
     before = rss_mb()
     started = time.perf_counter()
-    index.rebuild(progress=_progress())
+    if kept:
+        index.prepare()  # the saved index file of these rows too, unless missing or stale
+    else:
+        index.rebuild(progress=_progress())
     build = time.perf_counter() - started
     print(f"\nindex build: {build:.1f} s, RSS +{rss_mb() - before:.0f} MB in the building process")
     sizes = sum(p.stat().st_size for p in (folder / "search").glob("vectors-*.usearch"))
