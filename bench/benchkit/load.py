@@ -184,7 +184,10 @@ def benchmark(
         single = load(min(5, args.duration), 1, 1)
         votes = None
         if crowd is not None:
-            with VoteTraffic(base, day_path, crowd, args.votes_per_second) as votes:
+            # The probe reads the day page: only under that page's load does it say how
+            # stale a busy page can be (an idle page is rebuilt on each probe, so shows at once).
+            probe = target.path == day_path
+            with VoteTraffic(base, day_path, crowd, args.votes_per_second, probe) as votes:
                 loaded = load(args.duration, args.connections, args.threads)
         else:
             loaded = load(args.duration, args.connections, args.threads)
