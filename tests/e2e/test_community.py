@@ -54,7 +54,7 @@ def log_in(page: Page, base: str, username: str) -> None:
 
 
 def test_a_member_joins_votes_submits_and_discusses_and_a_moderator_hides(
-    live_server, page: Page, browser: Browser, smtp_server, arxiv, settings
+    live_server, page: Page, browser: Browser, smtp_server, arxiv, settings, request
 ):
     settings.FEED_CACHE_SECONDS = 0
     base = live_server.url
@@ -102,7 +102,11 @@ def test_a_member_joins_votes_submits_and_discusses_and_a_moderator_hides(
     get_user_model().objects.create_user(
         "mod", "mod@example.org", PASSWORD, is_staff=True, is_superuser=True
     )
-    moderator = browser.new_context().new_page()
+    moderators_browser = browser.new_context()
+    # Closed at the end: its keep-alive connections hold server threads (and their database
+    # sessions) open, and PostgreSQL refuses to drop the test database under them.
+    request.addfinalizer(moderators_browser.close)
+    moderator = moderators_browser.new_page()
     moderator.goto(base + "/admin/login/?next=/papers/2104.12255")
     moderator.get_by_label("Username").fill("mod")
     moderator.get_by_label("Password").fill(PASSWORD)
