@@ -58,12 +58,17 @@ class Backend(Protocol):
 
 
 def keyword_search(
-    parsed: ParsedQuery, *, limit: int, among: QuerySet[Paper] | None = None
+    parsed: ParsedQuery,
+    *,
+    limit: int,
+    among: QuerySet[Paper] | None = None,
+    enough: int | None = None,
 ) -> list[tuple[int, float]]:
     """(paper_id, score) best first, at most `limit`; [] when the query has no word or phrase.
 
-    `among` restricts to a queryset of papers, applied inside the SQL. Scores are comparable
-    within one list only."""
+    `among` restricts to a queryset of papers, applied inside the SQL. Papers with only some
+    of the words follow when fewer than `enough` (default `limit`) have every word. Scores
+    are comparable within one list only."""
     backend = _backend()
     if backend is None or limit <= 0 or not parsed.has_text:
         return []
@@ -73,7 +78,7 @@ def keyword_search(
         return []
     words = content_words(parsed)
     found = backend.search(parsed, words, any_word=False, limit=limit, among=subquery)
-    if len(found) >= limit or len(words) < 2:
+    if len(found) >= min(limit, enough or limit) or len(words) < 2:
         return found
     common = backend.too_common(words, COMMON_SHARE)
     rare = [word for word in words if word not in common]

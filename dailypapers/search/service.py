@@ -29,6 +29,11 @@ MAX_DEPTH = 1000
 EXACT_FILTER_LIMIT = 20_000
 OVERSAMPLE = 5
 SUGGESTIONS = 5
+# In hybrid search, papers with only some of the words are looked up when fewer than this many
+# have them all: past a page of every-word papers the fallback's papers hardly ever reach the
+# fused first page (bench/search_quality.py: the same figures), and at 1 M papers the fallback
+# costs ~13 ms. A constant, not the page's end, so that every page fuses the same lists.
+HYBRID_EVERY_WORD_ENOUGH = 20
 
 # Hybrid search embeds the query here while the keyword search runs in the request's thread:
 # onnxruntime and SQLite both release the GIL, so the two overlap. The pool thread only computes
@@ -96,7 +101,12 @@ def search(
         return _page_of_ids(page, _filtered_ids(allowed, sort, offset + limit + 1))
     depth = min(MAX_DEPTH, max(MIN_DEPTH, offset + limit + 1))
     vector = _embed_later(parsed) if mode == "hybrid" else None
-    keyword = keyword_search(parsed, limit=depth, among=allowed) if mode != "semantic" else []
+    enough = HYBRID_EVERY_WORD_ENOUGH if mode == "hybrid" else None
+    keyword = (
+        keyword_search(parsed, limit=depth, among=allowed, enough=enough)
+        if mode != "semantic"
+        else []
+    )
     keyword_ids = [pk for pk, _ in keyword]
     # Papers with every word score 1 or more; the rest only some (see keyword.all_then_some).
     every_word = bool(keyword) and keyword[0][1] >= 1.0

@@ -62,6 +62,15 @@ def test_every_word_is_required_before_papers_with_some_words():
     assert ids("graph molecules", limit=1) == [both.pk]
 
 
+def test_papers_with_some_words_are_left_out_once_enough_have_every_word():
+    both = make_paper(title="Graph neural networks", abstract="On molecules.")
+    make_paper(title="Graph theory", abstract="Colourings.")
+    found = keyword_search(parse_query("graph molecules"), limit=20, enough=1)
+    assert [pk for pk, _ in found] == [both.pk]
+    found = keyword_search(parse_query("graph molecules"), limit=20, enough=2)
+    assert len(found) == 2
+
+
 def test_papers_with_every_word_score_above_papers_with_some():
     assert all_then_some([(1, 0.01)], [(2, 50.0), (1, 60.0), (3, 0.0)], limit=3) == [
         (1, 1.01),
