@@ -28,8 +28,11 @@ def serving(workers: int, log: Path) -> Iterator[str]:
     port = free_port()
     with log.open("w") as out:
         # Own session: Ctrl-C reaches only us, and killpg reaches granian and its workers.
+        # --no-worker: the job worker's start-up sweep embeds every paper without a vector
+        # (all 100,000 synthetic ones, minutes of both cores) and its schedule fetches
+        # arXiv: it would measure that, not the pages.
         server = subprocess.Popen(
-            manage("serve", "--port", str(port), "--workers", str(workers)),
+            manage("serve", "--port", str(port), "--workers", str(workers), "--no-worker"),
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
