@@ -37,9 +37,11 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         "own_page": own_page,
         "submitted": _newest(queries.papers_submitted_by(member)),
         "comments": _newest(queries.comments_by(member)),
-        "upvoted": _newest(queries.papers_upvoted_by(member)) if show_upvotes else None,
+        "upvoted_papers": _newest(queries.papers_upvoted_by(member)) if show_upvotes else None,
         "authors": list(queries.authors_claimed_by(member)),
     }
+    shown = context["submitted"]["items"] + (context["upvoted_papers"] or {"items": []})["items"]
+    context["upvoted_ids"] = queries.upvoted_ids(request.user, [paper.pk for paper in shown])
     return render(request, "accounts/profile.html", context)
 
 

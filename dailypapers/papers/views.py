@@ -137,13 +137,20 @@ def paper_markdown_view(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     return HttpResponse(paper_markdown(paper), content_type="text/markdown; charset=utf-8")
 
 
+def _upvoted(request: HttpRequest, papers) -> set[int]:
+    """The listed papers the reader upvoted, so their cards show the vote pressed (one query;
+    none for a visitor). Feed pages do this in `cards`, on their shared body."""
+    return queries.upvoted_ids(request.user, [paper.pk for paper in papers])
+
+
 @read_only
 def organization(request: HttpRequest, slug: str) -> HttpResponse:
     org = queries.organization_by_slug(slug)
     if org is None:
         raise Http404(f"No organization {slug!r}.")
     page = _page(request, queries.papers_of_organization(org), size=30)
-    return render(request, "papers/organization.html", {"organization": org, "page": page})
+    context = {"organization": org, "page": page, "upvoted_ids": _upvoted(request, page)}
+    return render(request, "papers/organization.html", context)
 
 
 @read_only
@@ -152,7 +159,8 @@ def author(request: HttpRequest, name: str) -> HttpResponse:
     if person is None:
         raise Http404(f"No author named {name!r}.")
     page = _page(request, queries.papers_of_author(person), size=30)
-    return render(request, "papers/author.html", {"author": person, "page": page})
+    context = {"author": person, "page": page, "upvoted_ids": _upvoted(request, page)}
+    return render(request, "papers/author.html", context)
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

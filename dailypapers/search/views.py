@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from dailypapers.papers.queries import upvoted_ids
 from dailypapers.papers.ratelimit import client_ip, over_limit
 from dailypapers.papers.views import read_only
 from dailypapers.search.filters import MODES, SORTS, Filters
@@ -59,7 +60,8 @@ def results(request: HttpRequest) -> HttpResponse:
             limit=PAGE_SIZE,
             offset=(number - 1) * PAGE_SIZE,
         )
-        context.update(page=page, number=number)
+        shown = [paper.pk for paper in page.papers + page.suggestions]
+        context.update(page=page, number=number, upvoted_ids=upvoted_ids(request.user, shown))
     return render(request, "search/results.html", context)
 
 

@@ -89,7 +89,7 @@ def test_upvotes_list_newest_first_without_duplicates(client):
 
     response = client.get("/u/grace")
 
-    assert [p.title for p in response.context["upvoted"]["items"]] == [
+    assert [p.title for p in response.context["upvoted_papers"]["items"]] == [
         "Second liked",
         "First liked",
     ]

@@ -49,3 +49,10 @@ def vote_count(count, paper) -> int:
         return count
     score = getattr(paper, "score", None)
     return score if score is not None else paper.total_upvotes
+
+
+@register.filter
+def upvoted_in(paper, upvoted_ids) -> bool:
+    """Whether the reader upvoted this card's paper: `upvoted_ids` is the set a list view
+    read in one query (`queries.upvoted_ids`); absent (a visitor, a page without it): no."""
+    return bool(upvoted_ids) and paper.pk in upvoted_ids
