@@ -230,7 +230,13 @@ def _cache() -> dict:
             "LOCATION": redis_url,
             "KEY_PREFIX": "dailypapers",
         }
-    return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}
+    # Django's default of 300 entries would cull (a DELETE on a write) all the time once
+    # rate-limit counters, feed pages and trending share the table.
+    return {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": CACHE_TABLE,
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
 
 
 CACHES = {"default": _cache()}
