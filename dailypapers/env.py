@@ -99,6 +99,8 @@ DEFAULT_RATE_LIMITS = {
     "submit": (10, 120),
     "login": (10, 300),
     "signup": (0, 60),
+    # The JSON API and the MCP endpoint: per token, per IP.
+    "api": (120, 600),
 }
 
 

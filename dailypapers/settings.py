@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "dailypapers.ingest",
     "dailypapers.search",
     "dailypapers.accounts",
+    "dailypapers.api",
+    "ninja",
+    "corsheaders",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -53,6 +56,7 @@ MIDDLEWARE = [
     "dailypapers.papers.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -204,6 +208,12 @@ ACCOUNT_RATE_LIMITS = accounts_config.allauth_rate_limits(RATE_LIMITS)
 # How long a rendered feed page is shared between anonymous readers: a vote shows on every
 # reader's page within this many seconds (moderation drops it at once).
 FEED_CACHE_SECONDS = env.get_float("DAILYPAPERS_FEED_CACHE_SECONDS", 1.0)
+
+# Any site may read the API from a browser (GET only); writes need a token, never cookies.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"

@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("dailypapers.accounts.urls")),
+    path("", include("dailypapers.api.urls")),
     path("", include("dailypapers.ingest.urls")),
     path("", include("dailypapers.papers.urls")),
     path("", include("dailypapers.search.urls")),

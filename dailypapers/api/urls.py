@@ -1,0 +1,3 @@
+"""The machine-readable side: Hugging Face–compatible routes, our own API, the MCP endpoint."""
+
+urlpatterns: list = []
