@@ -4,68 +4,18 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-from collections.abc import Callable
 
 import pytest
-from django.db import connection, connections
 
 from dailypapers.ingest.models import IngestRun
 from dailypapers.ingest.pipeline import run_ingest, upsert_records
 from dailypapers.ingest.sources import hf_daily
 from dailypapers.papers.models import Authorship, Paper, Submission
 from tests.ingest.support import record
+from tests.threads import at_once, in_thread, threads_database  # noqa: F401 (a fixture)
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("threads_database")]
 PAPERS = 500
-
-
-def at_once(*jobs: Callable[[], object]) -> list[BaseException]:
-    """Run the jobs in threads released together; return what they raised."""
-    barrier = threading.Barrier(len(jobs))
-    errors: list[BaseException] = []
-
-    def run(job: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            job()
-        except BaseException as exc:  # Reported to the test, not swallowed.
-            errors.append(exc)
-        finally:
-            connection.close()  # Each thread opened its own connection.
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
-
-
-def in_thread(job: Callable[[], object]) -> object:
-    """The job's result, computed on a thread's own connection (the threads' database)."""
-    results: list[object] = []
-    assert at_once(lambda: results.append(job())) == []
-    return results[0]
-
-
-@pytest.fixture(autouse=True)
-def threads_database(tmp_path):
-    """On SQLite the test database lives in memory with a shared cache, where a second writer
-    fails at once ("database table is locked") instead of waiting on busy_timeout as it does
-    on the file every real deployment uses: the threads get a file copy of it."""
-    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
-        yield
-        return
-    path = tmp_path / "threads.sqlite3"
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM INTO %s", [str(path)])
-    database = connections.settings["default"]
-    name, database["NAME"] = database["NAME"], str(path)
-    try:
-        yield
-    finally:
-        database["NAME"] = name
 
 
 def day_file(tmp_path):
@@ -111,7 +61,7 @@ def test_two_imports_of_the_same_new_papers_at_once_equal_one_import(tmp_path, c
     in_thread(start_over)
     caplog.set_level(logging.WARNING, logger="dailypapers.ingest")
 
-    errors = at_once(lambda: import_once(path), lambda: import_once(path))
+    _, errors = at_once([lambda: import_once(path), lambda: import_once(path)])
 
     assert errors == []
     assert in_thread(snapshot) == expected
@@ -134,13 +84,15 @@ def test_two_updates_of_the_same_papers_at_once_keep_the_highest_count():
     )
 
     for _ in range(5):
-        errors = at_once(
-            lambda: upsert_records(
-                [record(f"2601.{n:05d}", imported_upvotes=50) for n in range(PAPERS)]
-            ),
-            lambda: upsert_records(
-                [record(f"2601.{n:05d}", imported_upvotes=20) for n in range(PAPERS)]
-            ),
+        _, errors = at_once(
+            [
+                lambda: upsert_records(
+                    [record(f"2601.{n:05d}", imported_upvotes=50) for n in range(PAPERS)]
+                ),
+                lambda: upsert_records(
+                    [record(f"2601.{n:05d}", imported_upvotes=20) for n in range(PAPERS)]
+                ),
+            ]
         )
 
         assert errors == []

@@ -2,69 +2,16 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import connection, connections
 
 from dailypapers.papers.feed_days import feed_today
 from dailypapers.papers.models import Submission
 from dailypapers.papers.services import SubmissionRefused, submit_paper
 from tests.factories import make_member, make_paper
+from tests.threads import at_once, in_thread, threads_database  # noqa: F401 (a fixture)
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("threads_database")]
 MEMBERS = 8
-
-
-@pytest.fixture(autouse=True)
-def threads_database(tmp_path):
-    """On SQLite the test database lives in memory with a shared cache, where a second writer
-    fails at once ("database table is locked") instead of waiting on busy_timeout as it does
-    on the file every deployment uses: the threads get a file copy of it."""
-    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
-        yield
-        return
-    path = tmp_path / "threads.sqlite3"
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM INTO %s", [str(path)])
-    database = connections.settings["default"]
-    name, database["NAME"] = database["NAME"], str(path)
-    # The test's own connection stays open on the in-memory database (closing it would drop
-    # that database): everything the test reads or writes goes through `in_thread`.
-    try:
-        yield
-    finally:
-        database["NAME"] = name
-
-
-def at_once(jobs: list[Callable[[], object]]) -> tuple[list[object], list[BaseException]]:
-    """Run the jobs in threads released together; return their results and what they raised."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[object] = []
-    errors: list[BaseException] = []
-
-    def run(job: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            results.append(job())
-        except BaseException as exc:  # Reported to the test, not swallowed.
-            errors.append(exc)
-        finally:
-            connection.close()  # Each thread opened its own connection.
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
-
-
-def in_thread(job: Callable[[], object]) -> object:
-    results, errors = at_once([job])
-    assert errors == []
-    return results[0]
 
 
 def test_members_submitting_one_paper_at_once_make_exactly_one_submission():
