@@ -1,0 +1,128 @@
+"""One JSON error shape for every error the API answers:
+
+    {"error": {"code": "not_found", "message": "No paper 2401.99999."}}
+
+plus, for some codes, extra keys inside "error" (`details` for invalid requests, `link` for a
+refused submission). Ninja's own shapes (`{"detail": ...}`, a plain-text 405, Django's HTML
+404/500) never reach a client: the handlers below and `json_only` replace them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+
+log = logging.getLogger("dailypapers.api")
+
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    422: "invalid_request",
+    429: "rate_limited",
+    500: "server_error",
+}
+RETRY_AFTER_SECONDS = 60
+
+
+class ApiError(HttpError):
+    """An error a route raises on purpose: its status, a code, a message for people."""
+
+    def __init__(self, status: int, message: str, code: str = "", **extra: Any) -> None:
+        super().__init__(status, message)
+        self.code = code or CODES.get(status, "error")
+        self.extra = extra
+
+
+def error_body(status: int, message: str, code: str = "", **extra: Any) -> dict:
+    return {"error": {"code": code or CODES.get(status, "error"), "message": message, **extra}}
+
+
+def error_response(status: int, message: str, code: str = "", **extra: Any) -> JsonResponse:
+    return JsonResponse(error_body(status, message, code, **extra), status=status)
+
+
+def install_handlers(api: NinjaAPI) -> None:
+    api.add_exception_handler(ValidationError, _invalid)
+    api.add_exception_handler(AuthenticationError, _unauthorized)
+    api.add_exception_handler(Throttled, _throttled)
+    api.add_exception_handler(HttpError, _http_error)
+    api.add_exception_handler(Http404, _not_found)
+    api.add_exception_handler(Exception, _server_error)
+
+
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    details = [_detail(error) for error in exc.errors]
+    message = "; ".join(f"{d['location']}: {d['message']}" for d in details) or "Invalid request."
+    return error_response(422, message[:1000], details=details)
+
+
+def _detail(error: dict) -> dict:
+    # Only the location and the words: pydantic's `input`/`ctx` may echo anything sent.
+    location = ".".join(str(part) for part in error.get("loc", ()))
+    return {"location": location, "message": str(error.get("msg", "invalid"))}
+
+
+def _unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = error_response(
+        401, "Send a valid API token: `Authorization: Bearer dp_…` (create one in /settings)."
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    response = error_response(429, "Too many requests. Please wait a minute and try again.")
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc, ApiError):
+        return error_response(exc.status_code, exc.message, exc.code, **exc.extra)
+    return error_response(exc.status_code, str(exc.message))
+
+
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(404, "Not found.")
+
+
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    log.exception("API error on %s %s", request.method, request.path, exc_info=exc)
+    return error_response(500, "Something went wrong on our side. Please try again later.")
+
+
+def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Any path under /api/v1/ that no route matches."""
+    return error_response(404, f"No API route {request.path}. See /api/docs.")
+
+
+def json_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Wrap a ninja path view: HEAD answers as GET without a body, and ninja's plain-text
+    405 becomes our JSON error (ninja builds it before any handler could see it)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        head = request.method == "HEAD"
+        if head:
+            request.method = "GET"
+        response = view(request, *args, **kwargs)
+        if head:
+            request.method = "HEAD"
+            response.content = b""
+        if response.status_code == 405:
+            allowed = response.get("Allow", "")
+            response = error_response(405, f"Method {request.method} not allowed here.")
+            response["Allow"] = allowed
+        return response
+
+    return wrapped
