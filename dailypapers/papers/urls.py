@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from dailypapers.papers import comment_views, moderation_views, views, vote_views
+from dailypapers.papers import comment_views, feeds, moderation_views, views, vote_views
 from dailypapers.papers.converters import ArxivIdConverter
 
 register_converter(ArxivIdConverter, "arxiv")
@@ -8,6 +8,29 @@ register_converter(ArxivIdConverter, "arxiv")
 app_name = "papers"
 urlpatterns = [
     path("", views.home, name="home"),
+    # Feeds: `<listing>/feed.rss|atom`, before the listings (`authors/<path:name>` takes all).
+    path("feed.<feedformat:fmt>", feeds.today, name="feed-today"),
+    path(
+        "papers/date/<str:key>/feed.<feedformat:fmt>",
+        feeds.period,
+        {"kind": "day"},
+        name="feed-day",
+    ),
+    path(
+        "papers/week/<str:key>/feed.<feedformat:fmt>",
+        feeds.period,
+        {"kind": "week"},
+        name="feed-week",
+    ),
+    path(
+        "papers/month/<str:key>/feed.<feedformat:fmt>",
+        feeds.period,
+        {"kind": "month"},
+        name="feed-month",
+    ),
+    path("papers/trending/feed.<feedformat:fmt>", feeds.trending, name="feed-trending"),
+    path("org/<str:slug>/feed.<feedformat:fmt>", feeds.organization, name="feed-organization"),
+    path("authors/<path:name>/feed.<feedformat:fmt>", feeds.author, name="feed-author"),
     path("papers/date/<str:key>", views.period_feed, {"kind": "day"}, name="day"),
     path("papers/week/<str:key>", views.period_feed, {"kind": "week"}, name="week"),
     path("papers/month/<str:key>", views.period_feed, {"kind": "month"}, name="month"),
