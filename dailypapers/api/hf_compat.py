@@ -1,0 +1,225 @@
+"""Hugging Face–compatible routes: `huggingface_hub` pointed at this site just works.
+
+`HfApi(endpoint=...)` calls `list_daily_papers`, `list_papers`, `paper_info` (and `read_paper`,
+served by `papers` as `/papers/<id>.md`). The contract is in `shared/hf-api.md`; shapes are in
+`hf_shapes`. Plain Django views, because the shapes are Hugging Face's and not ours to type:
+bare JSON arrays for lists, `{"error": ...}` with 400/404, never an `X-Error-Code` header
+(the client would turn it into a repository error).
+
+`GET /api/papers` (every paper, newest first, keyset paging) is ours: see `hf_paging`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from dailypapers.accounts.tokens import user_for_token
+from dailypapers.api import hf_paging, hf_shapes
+from dailypapers.papers import queries, ranking
+from dailypapers.papers.arxiv_ids import parse_arxiv_id
+from dailypapers.papers.models import Paper
+from dailypapers.papers.periods import Period, parse_period
+from dailypapers.papers.ratelimit import action_limited
+
+DAILY_LIMIT = (1, 100, 50)  # min, max, default
+SEARCH_LIMIT = (1, 120, 50)
+MAX_QUERY = 250
+# Deeper pages are refused: an OFFSET that large reads (and throws away) that many rows.
+MAX_PAGE = 1000
+SORTS = ("publishedAt", "trending")
+
+
+class BadRequest(Exception):
+    """A parameter that does not parse: answered 400 with its message."""
+
+
+def absolute_url(request: HttpRequest, path: str) -> str:
+    """`DAILYPAPERS_BASE_URL` + path when set (behind a proxy the request's host may be
+    internal), else the request's own origin."""
+    base = settings.BASE_URL.rstrip("/")
+    return f"{base}{path}" if base else request.build_absolute_uri(path)
+
+
+def error(status: int, message: str) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+def hf_route(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """GET/HEAD only, rate-limited per member (token) and per IP, bad parameters → 400."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            response = error(405, f"{request.method} is not allowed here; use GET.")
+            response["Allow"] = "GET, HEAD"
+            return response
+        request.api_user = bearer_user(request)
+        member = f"user:{request.api_user.pk}" if request.api_user else ""
+        if action_limited(request, "api", member_key=member):
+            response = error(429, "Too many requests; wait a minute and try again.")
+            response["Retry-After"] = "60"
+            return response
+        try:
+            return view(request, *args, **kwargs)
+        except BadRequest as exc:
+            return error(400, str(exc))
+
+    return wrapper
+
+
+def bearer_user(request: HttpRequest):
+    """The member of an `Authorization: Bearer dp_...` token of ours; None for anything else
+    (the client sends its Hugging Face token too: accepted and ignored)."""
+    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return user_for_token(raw)
+
+
+def int_param(request: HttpRequest, name: str, bounds: tuple[int, int, int]) -> int:
+    low, high, default = bounds
+    raw = request.GET.get(name)
+    if raw is None or raw == "":
+        return default
+    # ASCII digits only: int() also reads "٣" and " 3 ", which no client means.
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw[:6]) <= high:
+        raise BadRequest(f"{name} must be a whole number from {low} to {high}.")
+    return int(raw)
+
+
+def _period(request: HttpRequest) -> Period | None:
+    given = [(kind, request.GET[name]) for kind, name in _PERIODS if request.GET.get(name)]
+    if len(given) > 1:
+        raise BadRequest("Give at most one of date, week and month.")
+    if not given:
+        return None
+    kind, key = given[0]
+    try:
+        return parse_period(kind, key)
+    except ValueError:
+        raise BadRequest(f"Malformed {_FORMATS[kind]}: {key[:40]!r}.") from None
+
+
+_PERIODS = (("day", "date"), ("week", "week"), ("month", "month"))
+_FORMATS = {"day": "date (use YYYY-MM-DD)", "week": "week (use YYYY-Www)", "month": "month"}
+
+
+def _cards(papers: QuerySet[Paper]) -> QuerySet[Paper]:
+    """Card data plus the submitter, whatever the page size in the same few queries."""
+    return queries.with_card_data(papers).select_related("submission__submitter")
+
+
+def _in_feed() -> QuerySet[Paper]:
+    return Paper.objects.filter(hidden=False, submission__hidden=False)
+
+
+def _by_submitter(papers: QuerySet[Paper], username: str) -> QuerySet[Paper]:
+    # A local member's username, or the source site's name on an imported submission.
+    local = Q(submission__submitter__username=username)
+    imported = Q(submission__submitter__isnull=True, submission__submitter_name=username)
+    return papers.filter(local | imported)
+
+
+def _daily_papers(period: Period | None, submitter: str) -> QuerySet[Paper]:
+    if period is not None:
+        papers = queries.papers_in_period(period)  # by upvotes, as the HTML feed
+    else:  # no period: the newest feed days first, by upvotes within a day
+        order = ("-submission__feed_date", "-score", "submission__submitted_at", "arxiv_id")
+        papers = queries.with_card_data(_in_feed()).order_by(*order)
+    papers = papers.select_related("submission__submitter")
+    return _by_submitter(papers, submitter) if submitter else papers
+
+
+def _trending(period: Period | None, submitter: str) -> list[Paper]:
+    """The cached trending ranking (at most a hundred papers), in its order."""
+    ids = ranking.cached_trending().arxiv_ids
+    papers = _in_feed().filter(arxiv_id__in=ids)
+    if period is not None:
+        papers = papers.filter(
+            submission__feed_date__gte=period.start, submission__feed_date__lte=period.end
+        )
+    if submitter:
+        papers = _by_submitter(papers, submitter)
+    by_id = _cards(papers).in_bulk(field_name="arxiv_id")
+    return [by_id[arxiv_id] for arxiv_id in ids if arxiv_id in by_id]
+
+
+@hf_route
+def daily_papers(request: HttpRequest) -> HttpResponse:
+    """`GET /api/daily_papers`: the daily feed (`date`, `week`, `month`, `submitter`, `sort`,
+    `p`, `limit`) as a bare array of daily items."""
+    limit = int_param(request, "limit", DAILY_LIMIT)
+    page = int_param(request, "p", (0, MAX_PAGE, 0))
+    sort = request.GET.get("sort") or "publishedAt"
+    if sort not in SORTS:
+        raise BadRequest("sort must be publishedAt or trending.")
+    period = _period(request)
+    submitter = request.GET.get("submitter", "").strip()[:150]
+    start = page * limit
+    if sort == "trending":
+        papers = _trending(period, submitter)[start : start + limit]
+    else:
+        papers = list(_daily_papers(period, submitter)[start : start + limit])
+    return JsonResponse([hf_shapes.daily_item(paper) for paper in papers], safe=False)
+
+
+def _search(query: str, limit: int) -> list[Paper]:
+    """Hybrid search's best `limit` papers. Its pages stop at 100 and Hugging Face's limit
+    goes to 120: a second page fills the rest."""
+    from dailypapers import search  # lazy: loads the search stack on first use
+
+    papers = search.search(query, limit=min(limit, 100)).papers
+    if limit > 100 and len(papers) == 100:
+        papers += search.search(query, limit=limit - 100, offset=100).papers
+    prefetch_related_objects(papers, "submission__submitter")
+    return papers
+
+
+@hf_route
+def search_papers(request: HttpRequest) -> HttpResponse:
+    """`GET /api/papers/search?q=&limit=`: hybrid search, as search items. Without `q`, the
+    newest feed papers (the client omits an empty query)."""
+    query = request.GET.get("q", "").replace("\x00", "").strip()
+    if len(query) > MAX_QUERY:
+        raise BadRequest(f"q must be at most {MAX_QUERY} characters.")
+    limit = int_param(request, "limit", SEARCH_LIMIT)
+    papers = _search(query, limit) if query else list(_daily_papers(None, "")[:limit])
+    upvoted = queries.upvoted_ids(request.api_user, [paper.pk for paper in papers])
+    items = [hf_shapes.search_item(paper, paper.pk in upvoted) for paper in papers]
+    return JsonResponse(items, safe=False)
+
+
+@hf_route
+def paper_info(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    """`GET /api/papers/{id}`: one flat paper object; 404 for an unknown or hidden paper."""
+    try:
+        base = parse_arxiv_id(arxiv_id).base
+    except ValueError:
+        return error(404, f"Paper {arxiv_id[:80]!r} not found.")
+    paper = _cards(Paper.objects.filter(arxiv_id=base, hidden=False)).first()
+    if paper is None:
+        return error(404, f"Paper {base} not found.")
+    return JsonResponse(hf_shapes.paper_info(paper))
+
+
+@hf_route
+def all_papers(request: HttpRequest) -> HttpResponse:
+    """`GET /api/papers?cursor=&limit=`: every paper, newest first (see `hf_paging`)."""
+    limit = int_param(request, "limit", DAILY_LIMIT)
+    try:
+        cursor = hf_paging.decode(request.GET.get("cursor", ""))
+    except ValueError:
+        raise BadRequest("Malformed cursor: pass back the one a previous page gave.") from None
+    papers, next_cursor = hf_paging.page(cursor, limit, _cards)
+    response = JsonResponse([hf_shapes.paper_info(paper) for paper in papers], safe=False)
+    if next_cursor:
+        query = request.GET.copy()
+        query["cursor"] = next_cursor
+        url = absolute_url(request, f"{request.path}?{query.urlencode()}")
+        response["Link"] = f'<{url}>; rel="next"'
+    return response
