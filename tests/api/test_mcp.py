@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 import requests
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from mcp import Client, ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
@@ -242,3 +244,35 @@ def test_the_endpoint_shares_the_api_rate_limit(url, settings):
     limited = post(url, ping)
     assert limited.headers["Retry-After"] == "60"
     assert limited.json()["error"]["message"].startswith("Too many requests")
+
+
+def test_a_token_gets_its_own_budget(url, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "api": (2, 100)}
+    ping = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+    token = {"Authorization": "Bearer dp_agent_token"}
+    codes = [post(url, ping, **token).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    assert post(url, ping).status_code == 200  # no token: only the address counts
+
+
+def test_a_feed_costs_the_same_queries_for_twice_the_papers(client):
+    def queries_for_day() -> int:
+        body = {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "tools/call",
+            "params": {"name": "daily_papers", "arguments": {"date": "2025-03-05"}},
+        }
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post("/mcp", body, content_type="application/json")
+        assert not response.json()["result"]["isError"]
+        return len(captured)
+
+    def add_papers(n: int) -> None:
+        for _ in range(n):
+            submit(make_paper(authors=("A One", "B Two")), dt.date(2025, 3, 5))
+
+    add_papers(3)
+    few = queries_for_day()
+    add_papers(3)
+    assert queries_for_day() == few
