@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -69,6 +69,7 @@ class Listing:
     page: str  # the listing's HTML page, absolute
     description: str
     entries: list[Entry]
+    feed: str = ""  # this feed's own URL, absolute (set by `ListingFeed`)
 
 
 def as_html(text: str) -> str:
@@ -124,13 +125,20 @@ class ListingFeed(Feed):
         return response
 
     def get_object(self, request: HttpRequest, **kwargs) -> Listing:
-        return self.listing(request, **kwargs)
+        listing = self.listing(request, **kwargs)
+        return replace(listing, feed=origin(request) + request.get_full_path())
+
+    # Atom wants an author for every entry; a paper without authors falls back on this.
+    author_name = "Daily Papers"
 
     def title(self, listing: Listing) -> str:
         return as_html(listing.title) if self.rss else listing.title
 
     def link(self, listing: Listing) -> str:
         return listing.page
+
+    def feed_url(self, listing: Listing) -> str:
+        return listing.feed
 
     def description(self, listing: Listing) -> str:
         return listing.description
@@ -157,6 +165,11 @@ class ListingFeed(Feed):
         return ", ".join(names) or None
 
     def item_pubdate(self, entry: Entry) -> dt.datetime | None:
+        return entry.published
+
+    def item_updateddate(self, entry: Entry) -> dt.datetime | None:
+        # Atom requires <updated>. Not the row's modified time: that moves with every vote,
+        # and readers would mark the paper changed each time.
         return entry.published
 
     def item_categories(self, entry: Entry) -> list[str]:

@@ -80,6 +80,8 @@ def test_items_carry_absolute_link_abstract_authors_and_feed_time(client, fmt):
     assert entry.author == "Ada Lovelace, Alan Turing"
     assert [tag.term for tag in entry.tags] == ["cs.CL", "cs.LG"]
     assert entry.published_parsed[:5] == (2025, 3, 12, 9, 0)
+    if fmt == "atom":  # required there; the same time (a vote changes no entry)
+        assert entry.updated_parsed == entry.published_parsed
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -91,6 +93,9 @@ def test_links_use_the_configured_base_url(client, settings, fmt):
 
     assert feed.entries[0].link == "https://papers.example.org/papers/2503.00007"
     assert feed.feed.link == "https://papers.example.org/papers/date/2025-03-12"
+    if fmt == "atom":
+        self_link = next(link.href for link in feed.feed.links if link.rel == "self")
+        assert self_link == "https://papers.example.org/papers/date/2025-03-12/feed.atom"
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
