@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dailypapers import search
 from dailypapers.papers import queries, ranking
+from dailypapers.papers.arxiv_ids import parse_arxiv_id
 from dailypapers.papers.feed_days import feed_today
 from dailypapers.papers.markdown import paper_markdown
 from dailypapers.papers.models import Paper
@@ -62,7 +63,12 @@ class DailyArgs(_Args):
 
 
 class PaperArgs(_Args):
-    arxiv_id: str = Field(..., min_length=1, max_length=40, description="e.g. 2401.01234")
+    arxiv_id: str = Field(
+        ...,
+        min_length=1,
+        max_length=200,
+        description="e.g. 2401.01234 (arXiv: ids, versions and URLs work)",
+    )
 
 
 class SimilarArgs(PaperArgs):
@@ -156,10 +162,15 @@ def daily_papers(args: DailyArgs, url: Callable[[str], str]) -> Result:
     return text, {"period": {"kind": period.kind, "key": period.key}, **data}
 
 
-def _visible_paper(arxiv_id: str) -> Paper:
-    paper = queries.paper_by_arxiv_id(arxiv_id.strip())
+def _visible_paper(raw: str) -> Paper:
+    """The paper an agent names: an id, `arXiv:` id, versioned id or arxiv.org URL."""
+    try:
+        arxiv_id = parse_arxiv_id(raw).base
+    except ValueError:
+        raise ToolError(f"{raw.strip()[:40]!r} is not an arXiv id (e.g. 2401.01234).") from None
+    paper = queries.paper_by_arxiv_id(arxiv_id)
     if paper is None or paper.hidden:
-        raise ToolError(f"Unknown paper: no paper with arXiv id {arxiv_id.strip()[:40]!r} here.")
+        raise ToolError(f"Unknown paper: no paper with arXiv id {arxiv_id} here.")
     return paper
 
 

@@ -141,6 +141,9 @@ def test_paper_is_markdown_with_the_abstract(url, corpus):
     assert "**Authors:** Grace Hopper, Alan Turing" in text
     assert "We train reward models from rubrics" in text
     assert result.structured_content["abstract"] == corpus["reward"].abstract
+    for alias in ("arXiv:2503.00001v2", "https://arxiv.org/abs/2503.00001"):
+        again = call(url, "paper", {"arxiv_id": alias})
+        assert again.structured_content["arxiv_id"] == "2503.00001"
 
 
 def test_search_finds_papers_with_filters(url, corpus):
@@ -170,7 +173,8 @@ def test_similar_papers_leave_out_the_paper_and_hidden_ones(url, corpus):
     [
         ("paper", {"arxiv_id": "2999.99999"}, "Unknown paper"),
         ("paper", {"arxiv_id": "2503.00004"}, "Unknown paper"),  # hidden
-        ("similar_papers", {"arxiv_id": "nope"}, "Unknown paper"),
+        ("similar_papers", {"arxiv_id": "nope"}, "not an arXiv id"),
+        ("similar_papers", {"arxiv_id": "2503.00004"}, "Unknown paper"),
         ("daily_papers", {"date": "2025-13-45"}, "2025-01-31"),
         ("daily_papers", {"week": "2025-W99"}, "2025-W05"),
         ("daily_papers", {"date": "2025-03-04", "trending": True}, "not several"),
