@@ -329,3 +329,21 @@ def test_listing_pages_announce_their_feeds(client, page, feed):
     assert f'href="{feed}"' in html
     assert f'href="{feed.removesuffix(".atom")}.rss"' in html
     assert client.get(feed).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_discovers_and_reads_a_feed_over_http(live_server):
+    """As a feed reader does: fetch the page, follow its alternate link, parse the feed."""
+    import re
+    import urllib.request
+
+    submit(make_paper(arxiv_id="2503.00099", title="Served over HTTP"), DAY)
+    with urllib.request.urlopen(f"{live_server.url}/papers/date/2025-03-12") as page:
+        html = page.read().decode()
+    href = re.search(r'<link rel="alternate" type="application/atom\+xml"[^>]*href="([^"]+)"', html)
+
+    feed = feedparser.parse(live_server.url + href.group(1))
+
+    assert not feed.bozo and feed.status == 200
+    assert [entry.title for entry in feed.entries] == ["Served over HTTP"]
+    assert feed.entries[0].link == f"{live_server.url}/papers/2503.00099"
