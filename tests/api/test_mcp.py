@@ -226,6 +226,22 @@ def test_protocol_mistakes_are_json_rpc_errors(url):
     assert version.status_code == 400 and version.json()["error"]["code"] == -32022
     ping = post(url, {"jsonrpc": "2.0", "id": 5, "method": "ping"})
     assert ping.json() == {"jsonrpc": "2.0", "id": 5, "result": {}}
+    sse_only = post(url, {"jsonrpc": "2.0", "id": 6, "method": "ping"}, Accept="text/event-stream")
+    assert sse_only.status_code == 406
+
+
+@pytest.mark.parametrize(
+    ("asked", "answered"), [("2025-03-26", "2025-03-26"), ("2099-01-01", "2025-11-25")]
+)
+def test_initialize_echoes_a_version_it_speaks_else_offers_its_latest(url, asked, answered):
+    params = {
+        "protocolVersion": asked,
+        "capabilities": {},
+        "clientInfo": {"name": "t", "version": "1"},
+    }
+    result = post(url, {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": params}).json()
+    assert result["result"]["protocolVersion"] == answered
+    assert result["result"]["capabilities"]["tools"] == {"listChanged": False}
 
 
 def test_notifications_get_202_and_get_is_not_allowed(url):
