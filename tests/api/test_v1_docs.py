@@ -1,0 +1,60 @@
+"""/api/docs: ninja's Swagger page, its assets served from here (no CDN), working under our
+Content-Security-Policy (no inline script: the settings travel as a JSON data block)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.factories import make_paper
+
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__reportCspViolation(`${event.violatedDirective} blocked ${event.blockedURI}`);
+});
+"""
+
+
+@pytest.mark.django_db
+def test_docs_page_loads_only_local_assets_and_no_inline_script(client):
+    response = client.get("/api/docs")
+    assert response.status_code == 200
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    html = response.content.decode()
+    assert not re.search(r"https?://", html)  # nothing from a CDN
+    sources = re.findall(r'<script src="([^"]+)"', html)
+    assert sources == ["/static/ninja/swagger-ui-bundle.js", "/static/ninja/swagger-ui-init.js"]
+    for block in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S):
+        attributes, code = block
+        assert 'type="application/json"' in attributes or not code.strip()
+    for source in sources:
+        asset = client.get(source)
+        asset.close()  # a file response: its file stays open until closed
+        assert asset.status_code == 200
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_docs_render_in_chromium_under_the_policy(live_server, page: Page):
+    make_paper("2503.00001", title="Reward models")
+    violations: list[str] = []
+
+    def report(text: str) -> None:
+        violations.append(text)
+
+    def on_console(message) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
+
+    page.expose_function("__reportCspViolation", report)
+    page.add_init_script(REPORT_VIOLATIONS)
+    page.on("console", on_console)
+
+    page.goto(live_server.url + "/api/docs")
+
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("dailypapers API")
+    expect(page.locator(".opblock-tag-section").first).to_be_visible()
+    expect(page.get_by_text("/api/v1/papers/{arxiv_id}/similar")).to_be_visible()
+    assert violations == []
