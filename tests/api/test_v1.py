@@ -254,6 +254,11 @@ def test_rate_limit_per_address(client, corpus, settings):
     assert client.get("/api/v1/papers").status_code == 429
 
 
+def test_head_answers_like_get_without_a_body(client, corpus):
+    response = client.head("/api/v1/papers/2503.00001")
+    assert response.status_code == 200 and response.content == b""
+
+
 def test_reads_allow_any_origin(client, corpus):
     response = client.get("/api/v1/papers", HTTP_ORIGIN="https://elsewhere.example")
     assert response["Access-Control-Allow-Origin"] == "*"
