@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from playwright.sync_api import Page, expect
 
 from tests.factories import make_paper
@@ -15,6 +17,16 @@ document.addEventListener("securitypolicyviolation", (event) => {
   window.__reportCspViolation(`${event.violatedDirective} blocked ${event.blockedURI}`);
 });
 """
+
+
+def close_file_response(response) -> None:
+    """Close a file response's file without the request_finished signal, which would close
+    the test's database connection (as the test client itself avoids)."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db
@@ -31,8 +43,8 @@ def test_docs_page_loads_only_local_assets_and_no_inline_script(client):
         assert 'type="application/json"' in attributes or not code.strip()
     for source in sources:
         asset = client.get(source)
-        asset.close()  # a file response: its file stays open until closed
         assert asset.status_code == 200
+        close_file_response(asset)
 
 
 @pytest.mark.e2e
