@@ -11,6 +11,8 @@ bare JSON arrays for lists, `{"error": ...}` with 400/404, never an `X-Error-Cod
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from functools import wraps
 
@@ -20,7 +22,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from dailypapers.accounts.tokens import user_for_token
 from dailypapers.api import hf_paging, hf_shapes
-from dailypapers.papers import queries, ranking
+from dailypapers.papers import feed_cache, queries, ranking
 from dailypapers.papers.arxiv_ids import parse_arxiv_id
 from dailypapers.papers.models import Paper
 from dailypapers.papers.periods import Period, parse_period
@@ -152,7 +154,11 @@ def _trending(period: Period | None, submitter: str) -> list[Paper]:
 @hf_route
 def daily_papers(request: HttpRequest) -> HttpResponse:
     """`GET /api/daily_papers`: the daily feed (`date`, `week`, `month`, `submitter`, `sort`,
-    `p`, `limit`) as a bare array of daily items."""
+    `p`, `limit`) as a bare array of daily items.
+
+    The same for every reader, so the body is shared through the feed pages' cache
+    (`papers.feed_cache`): moderation and new submissions show at once, votes within
+    `FEED_CACHE_SECONDS`, as on the HTML feed, which it must be as fast as."""
     limit = int_param(request, "limit", DAILY_LIMIT)
     page = int_param(request, "p", (0, MAX_PAGE, 0))
     sort = request.GET.get("sort") or "publishedAt"
@@ -161,11 +167,25 @@ def daily_papers(request: HttpRequest) -> HttpResponse:
     period = _period(request)
     submitter = request.GET.get("submitter", "").strip()[:150]
     start = page * limit
-    if sort == "trending":
-        papers = _trending(period, submitter)[start : start + limit]
-    else:
-        papers = list(_daily_papers(period, submitter)[start : start + limit])
-    return JsonResponse([hf_shapes.daily_item(paper) for paper in papers], safe=False)
+
+    def build() -> bytes:
+        if sort == "trending":
+            papers = _trending(period, submitter)[start : start + limit]
+        else:
+            papers = list(_daily_papers(period, submitter)[start : start + limit])
+        return json.dumps([hf_shapes.daily_item(paper) for paper in papers]).encode()
+
+    key = [
+        sort,
+        period.kind if period else "",
+        period.key if period else "",
+        submitter,
+        start,
+        limit,
+    ]
+    digest = hashlib.sha256(json.dumps(key).encode()).hexdigest()
+    body = feed_cache.shared(f"hf-daily:{digest}", build)
+    return HttpResponse(body, content_type="application/json")
 
 
 def _search(query: str, limit: int) -> list[Paper]:

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dailypapers.accounts.tokens import create_token
-from dailypapers.papers import services
+from dailypapers.papers import feed_cache, services
 from dailypapers.papers.models import Paper
 from tests.factories import make_member, make_organization, make_paper, submit
 
@@ -296,6 +296,17 @@ def test_rate_limit_answers_429_with_retry_after(client, corpus, settings):
     assert statuses == [200, 200, 429]
     response = client.get("/api/daily_papers")
     assert response["Retry-After"] == "60" and response.json()["error"]
+
+
+def test_daily_lists_are_shared_like_the_feed_pages(client, corpus, settings):
+    settings.FEED_CACHE_SECONDS = 60
+    url = "/api/daily_papers?date=2025-03-12"
+    before = get_json(client, url)
+    Paper.objects.filter(arxiv_id="2503.00003").update(imported_upvotes=500)
+
+    assert get_json(client, url) == before  # a vote shows within FEED_CACHE_SECONDS
+    feed_cache.forget_feeds()  # what moderation and new submissions do after commit
+    assert ids(get_json(client, url))[0] == "2503.00003"
 
 
 # GET /api/papers: every paper, cursor paging.
