@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -20,6 +22,7 @@ pytestmark = pytest.mark.django_db
 DAY = dt.date(2025, 3, 12)  # a Wednesday of ISO week 2025-W11
 NEXT_DAY = dt.date(2025, 3, 13)
 APRIL = dt.date(2025, 4, 2)
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 HF_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
 
 
@@ -307,6 +310,44 @@ def test_daily_lists_are_shared_like_the_feed_pages(client, corpus, settings):
     assert get_json(client, url) == before  # a vote shows within FEED_CACHE_SECONDS
     feed_cache.forget_feeds()  # what moderation and new submissions do after commit
     assert ids(get_json(client, url))[0] == "2503.00003"
+
+
+# Fields of a real Hugging Face item we have no data for (the client reads none of them).
+NOT_OURS = {
+    "paper.githubRepoAddedBy",
+    "paper.ai_summary_model",
+    *(f"submittedBy.{key}" for key in ("isHf", "isHfAdmin", "isMod", "followerCount")),
+    "submittedBy.isUserFollowing",
+}
+
+
+def missing_or_retyped(real, ours, path=""):
+    """Keys of `real` (recursively; lists by their first element) that `ours` lacks or
+    holds with another JSON type."""
+    if isinstance(real, list):
+        return missing_or_retyped(real[0], ours[0], path) if real and ours else []
+    if not isinstance(real, dict):
+        return [] if type(real) is type(ours) else [path]
+    problems = []
+    for key, value in real.items():
+        where = f"{path}.{key}".lstrip(".")
+        if where in NOT_OURS:
+            continue
+        if key not in ours:
+            problems.append(where)
+        else:
+            problems += missing_or_retyped(value, ours[key], where)
+    return problems
+
+
+def test_items_have_every_field_of_a_real_hugging_face_item(client, corpus):
+    real = json.loads((FIXTURES / "hf_daily_item.json").read_text())
+    Paper.objects.filter(arxiv_id="2503.00001").update(
+        media_urls=["https://a.example/v.mp4"], thumbnail="https://a.example/t.png"
+    )
+    ours = get_json(client, "/api/daily_papers?date=2025-03-12")[0]
+
+    assert missing_or_retyped(real, ours) == []
 
 
 # GET /api/papers: every paper, cursor paging.
