@@ -5,6 +5,7 @@ every answer must match the schema it claims (status code documented, body valid
 from __future__ import annotations
 
 import datetime as dt
+import traceback
 
 import pytest
 import schemathesis
@@ -19,6 +20,7 @@ from schemathesis.checks import (
 )
 
 from dailypapers.accounts.tokens import create_token
+from dailypapers.api.v1 import feeds
 from tests.factories import make_member, make_organization, make_paper, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -46,30 +48,49 @@ def token(settings, tmp_path):
     return raw
 
 
+def operations(live_server) -> list:
+    schema = schemathesis.openapi.from_url(live_server.url + "/api/openapi.json")
+    return [result.ok() for result in schema.get_all_operations()]
+
+
+def fuzz(operation, mode: GenerationMode, token: str) -> None:
+    """Up to MAX_EXAMPLES generated requests to one route; raises on the first failed check."""
+    headers = {"Authorization": f"Bearer {token}"}
+
+    @given(case=operation.as_strategy(mode))
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    def run(case):
+        case.call_and_validate(headers=headers, checks=CHECKS)
+
+    try:
+        run()
+    except Unsatisfiable:  # e.g. no invalid value exists for a free-text path parameter
+        assert mode is GenerationMode.NEGATIVE
+
+
 # Driven by hand rather than with `schemathesis.pytest.from_fixture`: that loader renames the
 # pytest node through an attribute pytest 9 no longer has.
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 def test_no_route_fails_or_breaks_its_schema(live_server, token, mode):
-    schema = schemathesis.openapi.from_url(live_server.url + "/api/openapi.json")
-    headers = {"Authorization": f"Bearer {token}"}
-    operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 14  # every route is in the schema
+    found = operations(live_server)
+    assert len(found) >= 14  # every route is in the schema
+    for operation in found:
+        fuzz(operation, mode, token)
 
-    for operation in operations:
 
-        @given(case=operation.as_strategy(mode))
-        @settings(
-            max_examples=MAX_EXAMPLES,
-            derandomize=True,
-            deadline=None,
-            database=None,
-            phases=[Phase.generate],
-            suppress_health_check=list(HealthCheck),
-        )
-        def run(case):
-            case.call_and_validate(headers=headers, checks=CHECKS)
+def test_the_fuzzer_reports_a_server_error(live_server, token, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
 
-        try:
-            run()
-        except Unsatisfiable:  # e.g. no invalid value exists for a free-text path parameter
-            assert mode is GenerationMode.NEGATIVE
+    monkeypatch.setattr(feeds.ranking, "cached_trending", broken)
+    (trending,) = [op for op in operations(live_server) if op.path.endswith("/trending")]
+    with pytest.raises(BaseException) as caught:  # a failure, or a group (BaseExceptionGroup)
+        fuzz(trending, GenerationMode.POSITIVE, token)
+    assert "Server error" in "".join(traceback.format_exception(caught.value))
