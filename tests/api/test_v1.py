@@ -55,6 +55,17 @@ def test_papers_list_newest_first_with_keyset_paging(client, corpus):
     assert last["next_cursor"] is None
 
 
+def test_papers_without_a_date_come_last_and_page_through(client, corpus):
+    Paper.objects.filter(arxiv_id__in=["2503.00002", "2503.00004"]).update(published_at=None)
+    seen, cursor = [], ""
+    while True:
+        page = client.get("/api/v1/papers", {"limit": 2, "cursor": cursor}).json()
+        seen += [p["arxiv_id"] for p in page["items"]]
+        if not (cursor := page["next_cursor"]):
+            break
+    assert seen == ["2503.00005", "2503.00003", "2503.00001", "2503.00004", "2503.00002"]
+
+
 def test_papers_list_by_upvotes_pages_through_ties(client, corpus):
     Paper.objects.update(imported_upvotes=7)  # all tied: the id breaks ties, nothing repeats
     seen, cursor = [], ""

@@ -3,6 +3,8 @@
 A keyset page costs one index range whatever its depth (OFFSET 100,000 reads 100,000 rows),
 and a page stays correct while papers are added. Signing makes the cursor opaque and tamper-
 evident: a cursor that does not verify is a 400, never a query on arbitrary values.
+The upvotes order has no index to range over (the score is local plus imported votes), so
+each of its pages still ranks every paper the filters allow.
 """
 
 from __future__ import annotations
@@ -10,17 +12,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core import signing
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from dailypapers.api.v1.errors import ApiError
 from dailypapers.papers.models import Paper
 
 SALT = "dailypapers.api.v1.cursor"
-ORDERS = {
-    # Papers without a date come last on both databases (PostgreSQL puts NULLs first in DESC).
-    "newest": (F("published_at").desc(nulls_last=True), "-pk"),
-    "upvotes": ("-score", "-pk"),
-}
 
 
 def make_cursor(sort: str, paper: Paper) -> str:
@@ -45,23 +42,40 @@ def read_cursor(sort: str, cursor: str) -> tuple[object, int]:
     return key, pk
 
 
-def after(papers: QuerySet[Paper], sort: str, cursor: str) -> QuerySet[Paper]:
-    """The rows that come after the cursor's row in `sort` order."""
-    key, pk = read_cursor(sort, cursor)
-    if sort == "upvotes":
-        return papers.filter(Q(score__lt=key) | Q(score=key, pk__lt=pk))
-    if key is None:
-        return papers.filter(published_at__isnull=True, pk__lt=pk)
-    return papers.filter(
-        Q(published_at__lt=key) | Q(published_at=key, pk__lt=pk) | Q(published_at__isnull=True)
-    )
-
-
 def keyset_page(papers: QuerySet[Paper], sort: str, cursor: str, limit: int) -> tuple[list, str]:
     """One page and the cursor of the next ("" at the end)."""
-    if cursor:
-        papers = after(papers, sort, cursor)
-    rows = list(papers.order_by(*ORDERS[sort])[: limit + 1])
+    key, pk = read_cursor(sort, cursor) if cursor else (None, None)
+    if sort == "upvotes":
+        rows = _by_upvotes(papers, key, pk, limit + 1)
+    else:
+        rows = _newest(papers, key, pk, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, make_cursor(sort, rows[-1]) if more else ""
+
+
+def _by_upvotes(papers: QuerySet[Paper], score, pk, count: int) -> list[Paper]:
+    if pk is not None:
+        papers = papers.filter(score__lte=score).filter(Q(score__lt=score) | Q(pk__lt=pk))
+    return list(papers.order_by("-score", "-pk")[:count])
+
+
+def _newest(papers: QuerySet[Paper], published, pk, count: int) -> list[Paper]:
+    """Dated papers newest first, then the (rare) undated ones: two index ranges rather than
+    one ORDER BY with NULLS LAST, which PostgreSQL cannot read from the date's index (its
+    backward scan puts NULLs first) and so sorted the whole table for every page."""
+    rows: list[Paper] = []
+    if pk is None or published is not None:
+        dated = papers.filter(published_at__isnull=False)
+        if published is not None:
+            # `<=` is the index range; the OR only trims the rows of the same instant.
+            dated = dated.filter(published_at__lte=published).filter(
+                Q(published_at__lt=published) | Q(pk__lt=pk)
+            )
+        rows = list(dated.order_by("-published_at", "-pk")[:count])
+    if len(rows) < count:
+        undated = papers.filter(published_at__isnull=True)
+        if published is None and pk is not None:
+            undated = undated.filter(pk__lt=pk)
+        rows += list(undated.order_by("-pk")[: count - len(rows)])
+    return rows
