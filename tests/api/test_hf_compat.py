@@ -350,6 +350,42 @@ def test_items_have_every_field_of_a_real_hugging_face_item(client, corpus):
     assert missing_or_retyped(real, ours) == []
 
 
+HOSTILE = [
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "0" * 5000 + "5",
+    "9" * 5000,
+    "-1",
+    "1e3",
+    "\uff12",  # a fullwidth digit
+    "0000-01-01",
+    "9999-12-31",
+    "2021-W53",
+    "9999-W52",
+    "0000-00",
+    "%",
+    "<script>alert(1)</script>",
+    "\U0001f916",
+]
+PARAMS = {
+    "/api/daily_papers": ("date", "week", "month", "submitter", "sort", "p", "limit"),
+    "/api/papers/search": ("q", "limit"),
+    "/api/papers": ("cursor", "limit"),
+}
+
+
+@pytest.mark.parametrize("route,param", [(r, p) for r, ps in PARAMS.items() for p in ps])
+def test_hostile_parameters_get_an_answer_never_a_500(client, corpus, route, param):
+    for value in HOSTILE:
+        response = client.get(route, {param: value})
+        assert response.status_code in (200, 400), (param, value, response.content[:200])
+        assert "X-Error-Code" not in response
+        body = response.json()
+        assert isinstance(body, list) if response.status_code == 200 else set(body) == {"error"}
+
+
 # GET /api/papers: every paper, cursor paging.
 
 
