@@ -280,3 +280,12 @@ def test_hostile_text_comes_back_as_data(client):
     response = client.get("/api/v1/papers/2503.00009")
     assert response["Content-Type"] == "application/json; charset=utf-8"
     assert response.json()["title"] == '<img src=x onerror="alert(1)">'
+
+
+def test_old_style_ids_with_a_slash_work_in_every_paper_route(client):
+    make_paper("hep-th/9901001", title="Strings")
+    assert client.get("/api/v1/papers/hep-th/9901001v2").json()["title"] == "Strings"
+    assert client.get("/api/v1/papers/hep-th/9901001/similar").status_code == 200
+    auth = bearer(make_member())
+    voted = client.put("/api/v1/papers/hep-th/9901001/upvote", **auth).json()
+    assert voted == {"arxiv_id": "hep-th/9901001", "upvoted": True, "upvotes": 1}

@@ -134,6 +134,8 @@ def test_an_unexpected_failure_is_a_json_500(schema, monkeypatch):
     assert "boom" not in error["message"]
 
 
-@pytest.mark.parametrize("path", ["/api/v1/", "/api/v1/nothing/here", "/api/v1/papers/a/b/c/d"])
+@pytest.mark.parametrize(
+    "path", ["/api/", "/api/v1", "/api/v1/", "/api/v1/nothing/here", "/api/v1/papers/a/b/c/d"]
+)
 def test_paths_no_route_matches_are_json_404(client, path):
     assert_error(client.get(path), 404, "not_found")

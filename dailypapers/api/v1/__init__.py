@@ -47,5 +47,5 @@ api.add_router("/v1/authors", people.authors)
 # For `dailypapers/api/urls.py`: the API, then a JSON 404 for any other /api/v1/ path.
 urlpatterns = [
     re_path(r"^api/", api.urls),
-    re_path(r"^api/v1/", errors.not_found_view),
+    re_path(r"^api/v1(/|$)", errors.not_found_view),
 ]

@@ -108,14 +108,18 @@ def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRespo
 
 def json_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Wrap a ninja path view: HEAD answers as GET without a body, and ninja's plain-text
-    405 becomes our JSON error (ninja builds it before any handler could see it)."""
+    405 and its root's 404 become our JSON errors (ninja builds them before any handler
+    could see them)."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         head = request.method == "HEAD"
         if head:
             request.method = "GET"
-        response = view(request, *args, **kwargs)
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:  # ninja's page for the mount point itself (`/api/`)
+            response = error_response(404, "Not found. See /api/docs.")
         if head:
             request.method = "HEAD"
             response.content = b""
