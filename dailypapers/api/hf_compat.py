@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from dailypapers.accounts.tokens import user_for_token
+from dailypapers.accounts.tokens import PREFIX, hash_key, user_for_token
 from dailypapers.api import hf_paging, hf_shapes
 from dailypapers.papers import feed_cache, queries, ranking
 from dailypapers.papers.arxiv_ids import parse_arxiv_id
@@ -60,9 +60,7 @@ def hf_route(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             response = error(405, f"{request.method} is not allowed here; use GET.")
             response["Allow"] = "GET, HEAD"
             return response
-        request.api_user = bearer_user(request)
-        member = f"user:{request.api_user.pk}" if request.api_user else ""
-        if action_limited(request, "api", member_key=member):
+        if action_limited(request, "api", member_key=token_key(request)):
             response = error(429, "Too many requests; wait a minute and try again.")
             response["Retry-After"] = "60"
             return response
@@ -74,13 +72,22 @@ def hf_route(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapper
 
 
+def _bearer(request: HttpRequest) -> str:
+    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+    return raw.strip() if scheme.lower() == "bearer" else ""
+
+
+def token_key(request: HttpRequest) -> str:
+    """The rate-limit key of one of our tokens, as `/api/v1` and `/mcp` count it (so a token
+    has one budget across the API): by the token's hash, no database read per request."""
+    raw = _bearer(request)
+    return f"token:{hash_key(raw)[:32]}" if raw.startswith(PREFIX) else ""
+
+
 def bearer_user(request: HttpRequest):
     """The member of an `Authorization: Bearer dp_...` token of ours; None for anything else
     (the client sends its Hugging Face token too: accepted and ignored)."""
-    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer":
-        return None
-    return user_for_token(raw)
+    return user_for_token(_bearer(request))
 
 
 def int_param(request: HttpRequest, name: str, bounds: tuple[int, int, int]) -> int:
@@ -211,7 +218,7 @@ def search_papers(request: HttpRequest) -> HttpResponse:
         raise BadRequest(f"q must be at most {MAX_QUERY} characters.")
     limit = int_param(request, "limit", SEARCH_LIMIT)
     papers = _search(query, limit) if query else list(_daily_papers(None, "")[:limit])
-    upvoted = queries.upvoted_ids(request.api_user, [paper.pk for paper in papers])
+    upvoted = queries.upvoted_ids(bearer_user(request), [paper.pk for paper in papers])
     items = [hf_shapes.search_item(paper, paper.pk in upvoted) for paper in papers]
     return JsonResponse(items, safe=False)
 

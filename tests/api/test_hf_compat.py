@@ -386,6 +386,19 @@ def test_hostile_parameters_get_an_answer_never_a_500(client, corpus, route, par
         assert isinstance(body, list) if response.status_code == 200 else set(body) == {"error"}
 
 
+def test_rate_limit_counts_per_token_across_the_api(client, corpus, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "api": (2, 0)}
+    cache.clear()
+    _, raw = create_token(corpus["member"], "script")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    client.get("/api/v1/papers", **auth)  # the same budget as our own API
+
+    assert client.get("/api/daily_papers", **auth).status_code == 200
+    assert client.get("/api/papers/search?q=x", **auth).status_code == 429
+    assert client.get("/api/papers/search?q=x").status_code == 200  # no token: per address
+    assert client.get("/api/daily_papers", HTTP_AUTHORIZATION="Bearer hf_x").status_code == 200
+
+
 # GET /api/papers: every paper, cursor paging.
 
 
