@@ -4,12 +4,14 @@ Content-Security-Policy (no inline script: the settings travel as a JSON data bl
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core.signals import request_finished
 from django.db import close_old_connections
 from playwright.sync_api import Page, expect
 
+from dailypapers.api.v1 import api
 from tests.factories import make_paper
 
 REPORT_VIOLATIONS = """
@@ -70,3 +72,10 @@ def test_docs_render_in_chromium_under_the_policy(live_server, page: Page):
     expect(page.locator(".opblock-tag-section").first).to_be_visible()
     expect(page.get_by_text("/api/v1/papers/{arxiv_id}/similar")).to_be_visible()
     assert violations == []
+
+
+def test_every_route_is_in_the_readme():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    for path, operations in api.get_openapi_schema()["paths"].items():
+        for method in operations:
+            assert f"`{method.upper()} {path}" in readme, f"{method.upper()} {path}"
