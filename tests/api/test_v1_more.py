@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from dailypapers.accounts.tokens import create_token
 from dailypapers.papers import ranking
 from dailypapers.papers.models import Paper, Submission
+from dailypapers.search import index_papers
 from tests.factories import make_member, make_organization, make_paper, submit
 from tests.ingest.test_submit import FakeArxiv
 
@@ -128,3 +129,21 @@ def test_reads_answer_a_cors_preflight_and_writes_do_not_allow_other_origins(cli
     assert preflight["Access-Control-Allow-Origin"] == "*"
     assert "PUT" not in preflight["Access-Control-Allow-Methods"]
     assert "POST" not in preflight["Access-Control-Allow-Methods"]
+
+
+def test_semantic_and_hybrid_search_and_similar_papers_find_by_meaning(client):
+    cats = make_paper("2503.00001", title="Cats purr", abstract="Domestic felines and pets.")
+    make_paper("2503.00002", title="Kittens play", abstract="Young cats chase toys at home.")
+    make_paper("2503.00003", title="Tax law", abstract="Corporate income tax regulation.")
+    index_papers(list(Paper.objects.values_list("pk", flat=True)))
+
+    semantic = client.get("/api/v1/search", {"q": "feline pets", "mode": "semantic"}).json()
+    first = semantic["items"][0]
+    assert first["paper"]["arxiv_id"] in {"2503.00001", "2503.00002"}
+    assert first["semantic_rank"] == 1 and first["keyword_rank"] is None
+    hybrid = client.get("/api/v1/search", {"q": "cats", "mode": "hybrid", "limit": 1}).json()
+    assert hybrid["items"][0]["paper"]["arxiv_id"] in {"2503.00001", "2503.00002"}
+    assert hybrid["next_offset"] == 1
+
+    similar = client.get(f"/api/v1/papers/{cats.arxiv_id}/similar", {"limit": 1}).json()
+    assert [p["arxiv_id"] for p in similar] == ["2503.00002"]
