@@ -128,21 +128,36 @@ def _in_feed() -> QuerySet[Paper]:
     return Paper.objects.filter(hidden=False, submission__hidden=False)
 
 
-def _by_submitter(papers: QuerySet[Paper], username: str) -> QuerySet[Paper]:
+def _submitted_by(username: str, prefix: str = "submission__") -> Q:
     # A local member's username, or the source site's name on an imported submission.
-    local = Q(submission__submitter__username=username)
-    imported = Q(submission__submitter__isnull=True, submission__submitter_name=username)
-    return papers.filter(local | imported)
+    local = Q(**{f"{prefix}submitter__username": username})
+    imported = Q(**{f"{prefix}submitter__isnull": True, f"{prefix}submitter_name": username})
+    return local | imported
 
 
-def _daily_papers(period: Period | None, submitter: str) -> QuerySet[Paper]:
+def _daily_papers(period: Period | None, submitter: str, end: int) -> QuerySet[Paper]:
+    """The feed papers of the period (all when None), enough for the first `end`."""
     if period is not None:
         papers = queries.papers_in_period(period)  # by upvotes, as the HTML feed
     else:  # no period: the newest feed days first, by upvotes within a day
         order = ("-submission__feed_date", "-score", "submission__submitted_at", "arxiv_id")
         papers = queries.with_card_data(_in_feed()).order_by(*order)
+        if (oldest := _oldest_day_needed(submitter, end)) is not None:
+            papers = papers.filter(submission__feed_date__gte=oldest)
     papers = papers.select_related("submission__submitter")
-    return _by_submitter(papers, submitter) if submitter else papers
+    return papers.filter(_submitted_by(submitter)) if submitter else papers
+
+
+def _oldest_day_needed(submitter: str, end: int):
+    """The feed day of the `end`-th newest submission: the first `end` papers by day are all
+    on or after it. Ordering by upvotes within a day is a sort, and without this bound it
+    would sort every submission the site has; with it, only the last few days'. One walk
+    down the (hidden, feed_date) index."""
+    submissions = queries.visible_submissions()
+    if submitter:
+        submissions = submissions.filter(_submitted_by(submitter, prefix=""))
+    days = submissions.order_by("-feed_date").values_list("feed_date", flat=True)
+    return days[end - 1 : end].first()
 
 
 def _trending(period: Period | None, submitter: str) -> list[Paper]:
@@ -154,7 +169,7 @@ def _trending(period: Period | None, submitter: str) -> list[Paper]:
             submission__feed_date__gte=period.start, submission__feed_date__lte=period.end
         )
     if submitter:
-        papers = _by_submitter(papers, submitter)
+        papers = papers.filter(_submitted_by(submitter))
     by_id = _cards(papers).in_bulk(field_name="arxiv_id")
     return [by_id[arxiv_id] for arxiv_id in ids if arxiv_id in by_id]
 
@@ -181,7 +196,7 @@ def daily_papers(request: HttpRequest) -> HttpResponse:
         if sort == "trending":
             papers = _trending(period, submitter)[start : start + limit]
         else:
-            papers = list(_daily_papers(period, submitter)[start : start + limit])
+            papers = list(_daily_papers(period, submitter, start + limit)[start : start + limit])
         return json.dumps([hf_shapes.daily_item(paper) for paper in papers]).encode()
 
     key = [
@@ -217,7 +232,7 @@ def search_papers(request: HttpRequest) -> HttpResponse:
     if len(query) > MAX_QUERY:
         raise BadRequest(f"q must be at most {MAX_QUERY} characters.")
     limit = int_param(request, "limit", SEARCH_LIMIT)
-    papers = _search(query, limit) if query else list(_daily_papers(None, "")[:limit])
+    papers = _search(query, limit) if query else list(_daily_papers(None, "", limit)[:limit])
     upvoted = queries.upvoted_ids(bearer_user(request), [paper.pk for paper in papers])
     items = [hf_shapes.search_item(paper, paper.pk in upvoted) for paper in papers]
     return JsonResponse(items, safe=False)

@@ -168,6 +168,24 @@ def test_paging_by_p_and_limit(client, corpus):
     assert past == []
 
 
+def test_pages_without_a_period_cross_days_in_order(client, corpus):
+    member = corpus["member"]
+    for number, day in enumerate((DAY, NEXT_DAY, APRIL, APRIL), start=10):
+        submit(make_paper(f"2503.000{number}", imported_upvotes=number), day, submitter=member)
+    whole = ids(get_json(client, "/api/daily_papers?limit=100"))
+    mine = ids(get_json(client, "/api/daily_papers?limit=100&submitter=ada"))
+
+    pages = [get_json(client, f"/api/daily_papers?limit=3&p={p}") for p in range(4)]
+    my_pages = [
+        get_json(client, f"/api/daily_papers?limit=2&p={p}&submitter=ada") for p in range(3)
+    ]
+
+    assert [arxiv_id for page in pages for arxiv_id in ids(page)] == whole
+    assert len(whole) == 9 and whole[:3] == ["2503.00013", "2503.00012", "2504.00005"]
+    assert [arxiv_id for page in my_pages for arxiv_id in ids(page)] == mine
+    assert mine == ["2503.00013", "2503.00012", "2503.00011", "2503.00001", "2503.00010"]
+
+
 def test_submitter_filter(client, corpus):
     assert ids(get_json(client, "/api/daily_papers?submitter=ada")) == ["2503.00001"]
     assert ids(get_json(client, "/api/daily_papers?submitter=hf-person")) == ["2503.00002"]
