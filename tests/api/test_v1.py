@@ -220,6 +220,9 @@ def test_comment_and_reply(client, corpus):
     assert empty.status_code == 400 and empty.json()["error"]["code"] == "comment_refused"
     other = client.post(url, {"body": "x", "parent_id": 999}, "application/json", **auth)
     assert other.status_code == 404
+    Comment.objects.filter(pk=first.json()["id"]).update(hidden=True)
+    under_hidden = {"body": "x", "parent_id": first.json()["id"]}
+    assert client.post(url, under_hidden, "application/json", **auth).status_code == 404
 
 
 def test_submit_a_stored_paper_and_a_refusal(client, corpus, settings):

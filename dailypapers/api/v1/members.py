@@ -67,7 +67,7 @@ def comment(request: HttpRequest, arxiv_id: str, payload: CommentIn) -> Status:
     paper = visible_paper(arxiv_id)
     parent = None
     if payload.parent_id is not None:
-        parent = Comment.objects.filter(pk=payload.parent_id, paper=paper).first()
+        parent = Comment.objects.filter(pk=payload.parent_id, paper=paper, hidden=False).first()
         if parent is None:
             raise ApiError(404, f"No comment {payload.parent_id} on {paper.arxiv_id}.")
     try:
