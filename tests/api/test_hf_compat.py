@@ -301,6 +301,13 @@ def test_hostile_text_stays_data(client, corpus):
     assert response.json()["title"] == "<script>alert(1)</script>"
 
 
+def test_any_origin_may_read(client, corpus):
+    response = client.get("/api/daily_papers", HTTP_ORIGIN="https://notebook.example")
+
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert client.head("/api/papers/2503.00001").status_code == 200
+
+
 def test_writes_are_refused_with_a_json_405(client, corpus):
     response = client.post("/api/daily_papers")
 
