@@ -262,6 +262,16 @@ def test_rate_limit_per_token_answers_429_with_retry_after(client, corpus, setti
     assert client.get("/api/v1/papers").status_code == 200  # without the token: its own budget
 
 
+def test_writes_also_count_against_the_sites_own_vote_limit(client, corpus, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "vote": (1, 0)}
+    auth = bearer(make_member())
+    assert client.put("/api/v1/papers/2503.00001/upvote", **auth).status_code == 200
+    limited = client.delete("/api/v1/papers/2503.00001/upvote", **auth)
+    assert limited.status_code == 429 and limited["Retry-After"] == "60"
+    assert limited.json()["error"]["code"] == "rate_limited"
+    assert Upvote.objects.count() == 1
+
+
 def test_rate_limit_per_address(client, corpus, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "api": (0, 1)}
     assert client.get("/api/v1/papers").status_code == 200

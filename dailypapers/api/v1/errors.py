@@ -88,8 +88,12 @@ def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
 
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc, ApiError):
-        return error_response(exc.status_code, exc.message, exc.code, **exc.extra)
-    return error_response(exc.status_code, str(exc.message))
+        response = error_response(exc.status_code, exc.message, exc.code, **exc.extra)
+    else:
+        response = error_response(exc.status_code, str(exc.message))
+    if exc.status_code == 429:  # a write's own limit (votes, comments, submissions)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
