@@ -14,6 +14,9 @@ urlpatterns += [
     path("api/papers/search", hf_compat.search_papers, name="hf-search"),
     path("api/papers", hf_compat.all_papers, name="hf-papers"),
     re_path(rf"^api/papers/(?P<arxiv_id>{ID_PATTERN})$", hf_compat.paper_info, name="hf-paper"),
+    # Anything else that looks like one id (old style has one slash): the contract's JSON 404,
+    # not the HTML page. Routes under /api/papers/ added later go above this line.
+    re_path(r"^api/papers/(?P<arxiv_id>[^/]+(?:/[^/]+)?)$", hf_compat.paper_info),
 ]
 urlpatterns += [path("mcp", mcp.endpoint, name="mcp")]
 # Our API: /api/v1/…, /api/openapi.json, /api/docs (dailypapers/api/v1).

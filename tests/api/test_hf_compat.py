@@ -259,6 +259,8 @@ def test_unknown_paper_is_a_404_with_an_error(client, corpus):
     body = get_json(client, "/api/papers/2503.09999", status=404)
 
     assert "2503.09999" in body["error"]
+    for malformed in ("bogus", "2503.1", "hep-th/x", "%3Cscript%3E"):
+        assert get_json(client, f"/api/papers/{malformed}", status=404)["error"]
 
 
 def test_search_items_add_highlights_and_upvoted(client, corpus):
