@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-PAGES = ("day", "day-member", "home", "paper", "week", "month")
+PAGES = ("day", "day-member", "home", "paper", "week", "month", "api-daily", "api-search")
+# Two words every synthetic abstract draws from (benchkit.fill.VOCAB): a common-word query.
+SEARCH_QUERY = "reward+model"
 
 
 @dataclass(frozen=True)
@@ -52,5 +54,7 @@ def pick_targets(pages: list[str], member_cookie: str = "") -> list[Target]:
         "paper": Target("paper", f"/papers/{arxiv_id}"),
         "week": Target("week feed", f"/papers/week/{year}-W{week:02d}"),
         "month": Target("month feed", f"/papers/month/{middle:%Y-%m}"),
+        "api-daily": Target("api daily_papers", f"/api/daily_papers?date={middle:%Y-%m-%d}"),
+        "api-search": Target("api v1 search", f"/api/v1/search?q={SEARCH_QUERY}&limit=20"),
     }
     return [targets[page] for page in pages]
