@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "dailypapers.search",
     "dailypapers.accounts",
     "dailypapers.api",
+    "dailypapers.digests",
     "ninja",
     "corsheaders",
     "allauth",
@@ -208,6 +209,15 @@ ACCOUNT_RATE_LIMITS = accounts_config.allauth_rate_limits(RATE_LIMITS)
 # How long a rendered feed page is shared between anonymous readers: a vote shows on every
 # reader's page within this many seconds (moderation drops it at once).
 FEED_CACHE_SECONDS = env.get_float("DAILYPAPERS_FEED_CACHE_SECONDS", 1.0)
+
+# Email digests: how many papers each carries, the hour (in the feed's time zone) daily ones
+# go out, the weekday (0 = Monday) of weekly ones, whether Saturday and Sunday get a daily
+# digest, and after how many hard bounces an address is skipped.
+DIGEST_SIZE = env.get_int("DAILYPAPERS_DIGEST_SIZE", 10)
+DIGEST_DAILY_HOUR = env.get_int("DAILYPAPERS_DIGEST_DAILY_HOUR", 7)
+DIGEST_WEEKLY_DAY = env.get_int("DAILYPAPERS_DIGEST_WEEKLY_DAY", 0)
+DIGEST_WEEKENDS = env.get_bool("DAILYPAPERS_DIGEST_WEEKENDS", False)
+DIGEST_MAX_BOUNCES = env.get_int("DAILYPAPERS_DIGEST_MAX_BOUNCES", 3)
 
 # Any site may read the API from a browser (GET only); writes need a token, never cookies.
 CORS_URLS_REGEX = r"^/api/.*$"
