@@ -6,6 +6,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("dailypapers.accounts.urls")),
     path("", include("dailypapers.api.urls")),
+    path("", include("dailypapers.digests.urls")),
     path("", include("dailypapers.ingest.urls")),
     path("", include("dailypapers.papers.urls")),
     path("", include("dailypapers.search.urls")),

@@ -1,0 +1,98 @@
+"""Subscribing to and leaving the email digests (double opt-in)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from dailypapers.digests import tokens
+from dailypapers.digests.models import Subscription
+
+# At most one confirmation email per address in this many seconds: submitting the form again
+# (or someone else submitting your address) does not fill an inbox.
+CONFIRM_RESEND_SECONDS = 10 * 60
+
+
+def normalize(email: str) -> str:
+    return email.strip().lower()
+
+
+def subscribe(email: str, frequency: str, user=None) -> Subscription:
+    """Create or update the subscription of `email` and send it one confirmation email.
+
+    An active subscription only changes its frequency (no email). An unconfirmed or
+    unsubscribed one gets a confirmation link; only following it (re)activates the address,
+    so nobody can sign up someone else, and an unsubscribe is undone only by its owner."""
+    if frequency not in dict(Subscription.FREQUENCIES):
+        raise ValueError(f"unknown frequency {frequency!r}")
+    subscription = _upsert(normalize(email), frequency, user)
+    if not subscription.active:
+        send_confirmation(subscription)
+    return subscription
+
+
+def _upsert(email: str, frequency: str, user) -> Subscription:
+    try:
+        with transaction.atomic():
+            subscription, created = Subscription.objects.get_or_create(
+                email=email, defaults={"frequency": frequency, "user": user}
+            )
+    except IntegrityError:  # a concurrent request created it (or the user has another one)
+        subscription, created = Subscription.objects.get(email=email), False
+    if not created and subscription.frequency != frequency:
+        subscription.frequency = frequency
+        subscription.save(update_fields=["frequency"])
+    return subscription
+
+
+def _resend_key(subscription: Subscription) -> str:
+    return f"digests:confirm-sent:{subscription.email}"
+
+
+def send_confirmation(subscription: Subscription) -> bool:
+    """Mail the confirmation link, unless one went to this address recently. True if sent."""
+    if not cache.add(_resend_key(subscription), 1, CONFIRM_RESEND_SECONDS):
+        return False
+    context = {"subscription": subscription, "confirm_url": tokens.confirm_url(subscription)}
+    subject = render_to_string("digests/email/confirm/subject.txt", context)
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=render_to_string("digests/email/confirm/body.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[subscription.email],
+    )
+    message.attach_alternative(
+        render_to_string("digests/email/confirm/body.html", context), "text/html"
+    )
+    message.send()
+    return True
+
+
+def confirm(token: str) -> Subscription:
+    """Activate the subscription a confirmation link names. Raises `tokens.BadToken`.
+
+    A link issued before the address unsubscribed does not bring it back."""
+    subscription, issued = tokens.read_confirm(token)
+    left = subscription.unsubscribed_at
+    if left is not None and issued <= int(left.timestamp() * 1000):
+        raise tokens.BadToken("This link is older than your unsubscribe; subscribe again.")
+    if not subscription.active:
+        subscription.confirmed_at = timezone.now()
+        subscription.unsubscribed_at = None
+        subscription.save(update_fields=["confirmed_at", "unsubscribed_at"])
+    return subscription
+
+
+def unsubscribe(token: str) -> Subscription:
+    """Stop all digests to the address an unsubscribe link names, at once. Raises BadToken."""
+    subscription = tokens.read_unsubscribe(token)
+    if subscription.unsubscribed_at is None:
+        subscription.unsubscribed_at = timezone.now()
+        subscription.save(update_fields=["unsubscribed_at"])
+        # Someone who leaves and comes straight back gets their confirmation link at once.
+        cache.delete(_resend_key(subscription))
+    return subscription
