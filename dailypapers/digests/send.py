@@ -1,0 +1,209 @@
+"""Sending a period's digest to every active subscription of a frequency, at most once each.
+
+The rule (exactly once = never twice): before sending, a `DigestDelivery` row is claimed for
+(subscription, period) — the unique constraint lets only one run win it — and the email's
+Message-ID is stored with it. After the SMTP server accepts the message, the row is marked
+`sent`. A process killed between claim and acceptance leaves a `claimed` row: a re-run does not
+send it again (the message may have gone out), it counts it as `stuck` and the command exits 1
+so an operator can look (`--email` sends one by hand). An SMTP error marks the row `failed`;
+later runs retry it once the backoff has passed, up to MAX_ATTEMPTS. A permanent refusal
+(5xx) also counts a hard bounce; at DIGEST_MAX_BOUNCES the address gets no more digests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from dailypapers.digests.compose import Digest, compose, message
+from dailypapers.digests.models import DigestDelivery, Subscription
+
+BATCH = 500
+MAX_ATTEMPTS = 5
+# A failed delivery waits RETRY_AFTER * 2^(attempts - 1) before the next try.
+RETRY_AFTER = dt.timedelta(minutes=5)
+
+
+@dataclass
+class Report:
+    period_key: str = ""
+    sent: int = 0
+    skipped: int = 0  # delivered already (or given up after MAX_ATTEMPTS)
+    failed: int = 0
+    waiting: int = 0  # failed before, backoff not over
+    stuck: int = 0  # claimed by a run that never finished: not re-sent
+    no_digest: bool = False
+    dry_run: bool = False
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if self.no_digest:
+            return "no digest: no papers in the period"
+        verb = "would send" if self.dry_run else "sent"
+        return (
+            f"{self.period_key}: {verb} {self.sent}, skipped (already) {self.skipped}, "
+            f"failed {self.failed}, waiting to retry {self.waiting}, stuck {self.stuck}"
+        )
+
+
+def due_subscriptions(frequency: str) -> Iterator[list[Subscription]]:
+    """Active subscriptions of `frequency` under the bounce limit, in batches by primary key
+    (keyset paging: constant memory and no growing OFFSET at 100 K addresses)."""
+    subscriptions = Subscription.objects.filter(
+        frequency=frequency,
+        confirmed_at__isnull=False,
+        unsubscribed_at__isnull=True,
+        hard_bounces__lt=settings.DIGEST_MAX_BOUNCES,
+    ).order_by("pk")
+    last = 0
+    while batch := list(subscriptions.filter(pk__gt=last)[:BATCH]):
+        yield batch
+        last = batch[-1].pk
+
+
+def send_digests(frequency: str, on: dt.date | None = None, dry_run: bool = False) -> Report:
+    digest = compose(frequency, on)
+    if digest is None:
+        return Report(no_digest=True, dry_run=dry_run)
+    report = Report(period_key=digest.period_key, dry_run=dry_run)
+    connection = None if dry_run else get_connection()
+    try:
+        for batch in due_subscriptions(frequency):
+            _send_batch(digest, batch, report, connection)
+    finally:
+        if connection is not None:
+            connection.close()
+    return report
+
+
+def send_one(frequency: str, address: str, on: dt.date | None = None) -> Report:
+    """The digest to one subscribed address, outside the exactly-once bookkeeping (a test
+    or a hand re-send): nothing is claimed or recorded."""
+    subscription = Subscription.objects.filter(email=address.strip().lower()).first()
+    if subscription is None:
+        raise LookupError(f"no subscription for {address!r}")
+    digest = compose(frequency, on)
+    if digest is None:
+        return Report(no_digest=True)
+    message(digest, subscription).send()
+    return Report(period_key=digest.period_key, sent=1)
+
+
+def _send_batch(digest: Digest, batch: list[Subscription], report: Report, connection) -> None:
+    existing = {
+        delivery.subscription_id: delivery
+        for delivery in DigestDelivery.objects.filter(
+            subscription__in=batch, period_key=digest.period_key
+        )
+    }
+    for subscription in batch:
+        delivery = existing.get(subscription.pk)
+        if report.dry_run:
+            _count_dry(delivery, report)
+            continue
+        delivery = _claim(digest, subscription, delivery, report)
+        if delivery is not None:
+            _deliver(digest, subscription, delivery, report, connection)
+
+
+def _count_dry(delivery: DigestDelivery | None, report: Report) -> None:
+    if delivery is None or _retry_due(delivery, timezone.now()):
+        report.sent += 1
+    else:
+        _count_unclaimable(delivery, report)
+
+
+def _claim(
+    digest: Digest, subscription: Subscription, delivery: DigestDelivery | None, report: Report
+) -> DigestDelivery | None:
+    """The delivery row this run now owns, or None (counted) when another run has it."""
+    now = timezone.now()
+    if delivery is None:
+        try:
+            with transaction.atomic():
+                return DigestDelivery.objects.create(
+                    subscription=subscription, period_key=digest.period_key, claimed_at=now
+                )
+        except IntegrityError:
+            report.skipped += 1  # a concurrent run claimed it between our read and insert
+            return None
+    if not _retry_due(delivery, now):
+        _count_unclaimable(delivery, report)
+        return None
+    # Compare-and-set on the row's state as read: of two runs retrying it, one wins.
+    won = DigestDelivery.objects.filter(
+        pk=delivery.pk, status=DigestDelivery.FAILED, attempts=delivery.attempts
+    ).update(status=DigestDelivery.CLAIMED, claimed_at=now)
+    if not won:
+        report.skipped += 1
+        return None
+    delivery.status, delivery.claimed_at = DigestDelivery.CLAIMED, now
+    return delivery
+
+
+def _retry_due(delivery: DigestDelivery, now: dt.datetime) -> bool:
+    if delivery.status != DigestDelivery.FAILED or delivery.attempts >= MAX_ATTEMPTS:
+        return False
+    wait = RETRY_AFTER * 2 ** max(delivery.attempts - 1, 0)
+    return delivery.claimed_at + wait <= now
+
+
+def _count_unclaimable(delivery: DigestDelivery, report: Report) -> None:
+    if delivery.status == DigestDelivery.CLAIMED:
+        report.stuck += 1
+    elif delivery.status == DigestDelivery.FAILED and delivery.attempts < MAX_ATTEMPTS:
+        report.waiting += 1
+    else:
+        report.skipped += 1
+
+
+def _deliver(
+    digest: Digest,
+    subscription: Subscription,
+    delivery: DigestDelivery,
+    report: Report,
+    connection,
+) -> None:
+    email = message(digest, subscription, connection=connection)
+    # Recorded before the send: a stuck row names the message that may have gone out.
+    delivery.message_id = email.extra_headers["Message-ID"]
+    delivery.save(update_fields=["message_id"])
+    try:
+        # Opened here, not by send(): send() closes a connection it opened itself, and one
+        # SMTP session for the whole run is what keeps 100 K messages cheap.
+        connection.open()
+        email.send()
+    except (smtplib.SMTPException, OSError) as error:
+        connection.close()  # a broken session must not poison the next message
+        _record_failure(subscription, delivery, error)
+        report.failed += 1
+        report.errors.append(f"{subscription.email}: {error}")
+        return
+    DigestDelivery.objects.filter(pk=delivery.pk).update(
+        status=DigestDelivery.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, error=""
+    )
+    report.sent += 1
+
+
+def _record_failure(subscription: Subscription, delivery: DigestDelivery, error: Exception) -> None:
+    DigestDelivery.objects.filter(pk=delivery.pk).update(
+        status=DigestDelivery.FAILED, attempts=F("attempts") + 1, error=str(error)[:2000]
+    )
+    if _permanent(error):
+        Subscription.objects.filter(pk=subscription.pk).update(hard_bounces=F("hard_bounces") + 1)
+
+
+def _permanent(error: Exception) -> bool:
+    """A 5xx answer about this message or recipient (not the connection): a hard bounce."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return any(code >= 500 for code, _ in error.recipients.values())
+    code = getattr(error, "smtp_code", 0)
+    return isinstance(code, int) and 500 <= code < 600
