@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
@@ -26,27 +27,56 @@ def subscribe(email: str, frequency: str, user=None) -> Subscription:
 
     An active subscription only changes its frequency (no email). An unconfirmed or
     unsubscribed one gets a confirmation link; only following it (re)activates the address,
-    so nobody can sign up someone else, and an unsubscribe is undone only by its owner."""
+    so nobody can sign up someone else, and an unsubscribe is undone only by its owner. A
+    member subscribing one of their own confirmed addresses is active at once, no email."""
     if frequency not in dict(Subscription.FREQUENCIES):
         raise ValueError(f"unknown frequency {frequency!r}")
-    subscription = _upsert(normalize(email), frequency, user)
-    if not subscription.active:
+    email = normalize(email)
+    owner = user if user is not None and _owns(user, email) else None
+    subscription = _upsert(email, frequency, owner)
+    if subscription.active:
+        return subscription
+    if owner is not None:
+        _activate(subscription)
+    else:
         send_confirmation(subscription)
     return subscription
 
 
-def _upsert(email: str, frequency: str, user) -> Subscription:
+def _owns(user, email: str) -> bool:
+    """Whether `email` is one of the member's confirmed addresses (allauth verified it)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+
+
+def _upsert(email: str, frequency: str, owner) -> Subscription:
+    # A member has at most one subscription (one-to-one): a second address stays unlinked.
+    if owner is not None and Subscription.objects.filter(user=owner).exclude(email=email).exists():
+        owner = None
     try:
         with transaction.atomic():
             subscription, created = Subscription.objects.get_or_create(
-                email=email, defaults={"frequency": frequency, "user": user}
+                email=email, defaults={"frequency": frequency, "user": owner}
             )
-    except IntegrityError:  # a concurrent request created it (or the user has another one)
+    except IntegrityError:  # a concurrent request created it first
         subscription, created = Subscription.objects.get(email=email), False
+    changed = []
     if not created and subscription.frequency != frequency:
         subscription.frequency = frequency
-        subscription.save(update_fields=["frequency"])
+        changed.append("frequency")
+    if owner is not None and subscription.user_id is None:
+        subscription.user = owner
+        changed.append("user")
+    if changed:
+        subscription.save(update_fields=changed)
     return subscription
+
+
+def _activate(subscription: Subscription) -> None:
+    subscription.confirmed_at = timezone.now()
+    subscription.unsubscribed_at = None
+    subscription.save(update_fields=["confirmed_at", "unsubscribed_at"])
 
 
 def _resend_key(subscription: Subscription) -> str:
@@ -81,9 +111,7 @@ def confirm(token: str) -> Subscription:
     if left is not None and issued <= int(left.timestamp() * 1000):
         raise tokens.BadToken("This link is older than your unsubscribe; subscribe again.")
     if not subscription.active:
-        subscription.confirmed_at = timezone.now()
-        subscription.unsubscribed_at = None
-        subscription.save(update_fields=["confirmed_at", "unsubscribed_at"])
+        _activate(subscription)
     return subscription
 
 

@@ -15,13 +15,15 @@ from dailypapers.papers.ratelimit import action_limited, too_many_requests
 
 @require_http_methods(["GET", "POST"])
 def subscribe(request: HttpRequest) -> HttpResponse:
-    form = SubscribeForm(request.POST or None)
+    member = request.user if request.user.is_authenticated else None
+    initial = {"email": member.email} if member is not None else {}
+    form = SubscribeForm(request.POST or None, initial=initial)
     if request.method == "POST":
         if action_limited(request, "signup"):
             return too_many_requests(request, "subscriptions")
         if form.is_valid():
             email, frequency = form.cleaned_data["email"], form.cleaned_data["frequency"]
-            services.subscribe(email, frequency)
+            services.subscribe(email, frequency, user=member)
             # The same page whatever the address's state: it tells nobody who subscribes.
             return render(request, "digests/subscribe_sent.html", {"email": email})
     status = 400 if form.is_bound else 200

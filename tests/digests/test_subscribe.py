@@ -228,3 +228,29 @@ def test_listing_pages_show_the_banner(client):
 
     assert b"Get trending papers in your email inbox!" in page.content
     assert b'href="/subscribe"' in page.content
+
+
+def test_a_member_subscribing_their_confirmed_address_is_active_at_once(smtp_server, client):
+    from tests.accounts.conftest import verified_member
+
+    member = verified_member("ada", email="ada@example.org")
+    client.force_login(member)
+
+    form = client.get("/subscribe")
+    assert b'value="ada@example.org"' in form.content
+    subscribe(client, "Ada@example.org", "weekly")
+
+    sub = Subscription.objects.get()
+    assert sub.active and sub.user == member and sub.frequency == "weekly"
+    assert smtp_server.messages == []
+
+
+def test_a_member_subscribing_another_address_still_confirms_it(smtp_server, client):
+    from tests.accounts.conftest import verified_member
+
+    client.force_login(verified_member("ada", email="ada@example.org"))
+    subscribe(client, "eve@example.org")
+
+    sub = Subscription.objects.get()
+    assert not sub.active and sub.user is None
+    assert len(smtp_server.to("eve@example.org")) == 1
