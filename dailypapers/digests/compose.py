@@ -1,7 +1,7 @@
 """One digest: the top papers of a period, rendered as an email (subject, text and HTML).
 
-Reads papers through `papers.queries` only. Links are absolute (`BASE_URL`, else
-http://127.0.0.1:8000): a mail client has no page to resolve a relative link against.
+Reads papers through `papers.queries` only. Links are absolute (`tokens.absolute`: BASE_URL,
+else the local fallback): a mail client has no page to resolve a relative link against.
 """
 
 from __future__ import annotations
@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, make_msgid
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.text import Truncator
 
+from dailypapers.digests import tokens
 from dailypapers.digests.models import Subscription
 from dailypapers.papers import queries
 from dailypapers.papers.feed_days import feed_today
 from dailypapers.papers.periods import Period, period_containing
 
-FALLBACK_BASE_URL = "http://127.0.0.1:8000"
 AUTHORS_SHOWN = 3
 EXCERPT_CHARS = 280
 TEMPLATES = "digests/email/digest"
@@ -49,12 +50,8 @@ class Digest:
         return f"{self.frequency}:{self.period.key}"
 
 
-def base_url() -> str:
-    return (getattr(settings, "BASE_URL", "") or FALLBACK_BASE_URL).rstrip("/")
-
-
-def absolute(path: str) -> str:
-    return base_url() + path
+# One origin for every link of an email: the unsubscribe links' (`tokens`).
+absolute = tokens.absolute
 
 
 def digest_period(frequency: str, on: dt.date | None = None) -> Period | None:
@@ -119,12 +116,11 @@ def message(digest: Digest, subscription: Subscription, connection=None) -> Emai
 
 def subscription_links(subscription: Subscription) -> dict[str, str]:
     """The footer's links: unsubscribe page, one-click endpoint and preferences."""
-    from dailypapers.digests import links
-
     return {
-        "unsubscribe_url": links.unsubscribe_url(subscription),
-        "one_click_url": links.one_click_url(subscription),
-        "preferences_url": absolute("/subscribe"),
+        "unsubscribe_url": tokens.unsubscribe_url(subscription),
+        "one_click_url": tokens.one_click_url(subscription),
+        # Members have no digest settings page yet: the form changes the frequency.
+        "preferences_url": absolute(reverse("digests:subscribe")),
         "site_url": absolute("/"),
     }
 
