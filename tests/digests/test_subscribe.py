@@ -254,3 +254,35 @@ def test_a_member_subscribing_another_address_still_confirms_it(smtp_server, cli
     sub = Subscription.objects.get()
     assert not sub.active and sub.user is None
     assert len(smtp_server.to("eve@example.org")) == 1
+
+
+@pytest.mark.parametrize("token", ["a:b:c", "x" * 3000, "eyJzIjoxfQ:1xW:abc", "%E2%98%83"])
+def test_garbage_tokens_answer_400_everywhere(client, token):
+    for path in (f"/subscribe/confirm/{token}", f"/unsubscribe/{token}"):
+        assert client.get(path).status_code == 400
+        assert client.post(path).status_code == 400
+    one_click = client.post(
+        f"/unsubscribe/{token}/one-click",
+        "List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert one_click.status_code == 400
+
+
+def test_one_click_answers_get_with_405_and_changes_nothing(smtp_server, client):
+    sub = active_subscription(smtp_server, client)
+
+    assert client.get(path_of(tokens.one_click_url(sub))).status_code == 405
+    sub.refresh_from_db()
+    assert sub.active
+
+
+def test_the_confirmation_email_has_the_same_link_in_text_and_html(smtp_server, settings):
+    settings.BASE_URL = "https://papers.example.org"
+    services.subscribe("ada@example.org", "daily")
+
+    (message,) = smtp_server.to("ada@example.org")
+    (link,) = message.links()
+    assert link.startswith("https://papers.example.org/subscribe/confirm/")
+    assert f'href="{link}"' in message.html
+    assert message.message["From"] == settings.DEFAULT_FROM_EMAIL
