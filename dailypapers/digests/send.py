@@ -4,7 +4,8 @@ The rule (exactly once = never twice): before sending, a `DigestDelivery` row is
 (subscription, period) — the unique constraint lets only one run win it — and the email's
 Message-ID is stored with it. After the SMTP server accepts the message, the row is marked
 `sent`. A process killed between claim and acceptance leaves a `claimed` row: a re-run does not
-send it again (the message may have gone out), it counts it as `stuck` and the command exits 1
+send it again (the message may have gone out), it counts it as `stuck` once older than
+STUCK_AFTER (younger, another run is sending it: skipped) and the command exits 1
 so an operator can look (`--email` sends one by hand). An SMTP error marks the row `failed`;
 later runs retry it once the backoff has passed, up to MAX_ATTEMPTS. A permanent refusal
 (5xx) also counts a hard bounce; at DIGEST_MAX_BOUNCES the address gets no more digests.
@@ -30,16 +31,18 @@ BATCH = 500
 MAX_ATTEMPTS = 5
 # A failed delivery waits RETRY_AFTER * 2^(attempts - 1) before the next try.
 RETRY_AFTER = dt.timedelta(minutes=5)
+# A claim younger than this is another run at work (skipped); older, a run that died (stuck).
+STUCK_AFTER = dt.timedelta(minutes=15)
 
 
 @dataclass
 class Report:
     period_key: str = ""
     sent: int = 0
-    skipped: int = 0  # delivered already (or given up after MAX_ATTEMPTS)
+    skipped: int = 0  # delivered already, being sent by another run, or given up
     failed: int = 0
     waiting: int = 0  # failed before, backoff not over
-    stuck: int = 0  # claimed by a run that never finished: not re-sent
+    stuck: int = 0  # claimed by a run that died before the send ended: not re-sent
     no_digest: bool = False
     dry_run: bool = False
     errors: list[str] = field(default_factory=list)
@@ -157,7 +160,8 @@ def _retry_due(delivery: DigestDelivery, now: dt.datetime) -> bool:
 
 
 def _count_unclaimable(delivery: DigestDelivery, report: Report) -> None:
-    if delivery.status == DigestDelivery.CLAIMED:
+    stale = delivery.claimed_at + STUCK_AFTER <= timezone.now()
+    if delivery.status == DigestDelivery.CLAIMED and stale:
         report.stuck += 1
     elif delivery.status == DigestDelivery.FAILED and delivery.attempts < MAX_ATTEMPTS:
         report.waiting += 1

@@ -64,7 +64,7 @@ def test_the_received_message(smtp_server, papers):
     subscribe("reader@example.org")
     send_digests("daily", DAY)
     (received,) = smtp_server.to("reader@example.org")
-    assert "Nov" in received.subject or "20" in received.subject
+    assert received.subject == "Daily Papers: the day's top papers, Nov 20, 2026"
     assert received.text.index("Paper 8") < received.text.index("Paper 3")
     assert '<a href="https://papers.example.org/papers/' in received.html
     links = received.links()
@@ -124,9 +124,13 @@ def test_a_permanent_refusal_counts_a_hard_bounce(smtp_server, papers):
 
 def test_a_claim_left_by_a_killed_run_is_not_sent_again(smtp_server, papers):
     subscription = subscribe("reader@example.org")
-    DigestDelivery.objects.create(
+    claim = DigestDelivery.objects.create(
         subscription=subscription, period_key="daily:2026-11-20", claimed_at=timezone.now()
     )
+    out, code = run("--period", "daily", "--date", "2026-11-20")
+    assert code == 0 and "skipped (already) 1" in out and "stuck 0" in out  # another run's
+    claim.claimed_at -= dt.timedelta(hours=1)
+    claim.save()
     out, code = run("--period", "daily", "--date", "2026-11-20")
     assert code == 1 and "stuck 1" in out
     assert smtp_server.messages == []
@@ -161,3 +165,11 @@ def test_no_papers_no_digest(smtp_server):
 def test_a_bad_date_is_a_clear_error():
     with pytest.raises(CommandError, match="not a date"):
         run("--period", "daily", "--date", "20-11-2026")
+
+
+def test_an_address_at_the_bounce_limit_gets_no_more(smtp_server, settings, papers):
+    settings.DIGEST_MAX_BOUNCES = 1
+    subscribe("reader@example.org", hard_bounces=1)
+    subscribe("other@example.org", hard_bounces=0)
+    assert send_digests("daily", DAY).sent == 1
+    assert [m.recipients for m in smtp_server.messages] == [["other@example.org"]]
