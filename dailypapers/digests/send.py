@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import get_connection
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -45,16 +45,18 @@ class Report:
     stuck: int = 0  # claimed by a run that died before the send ended: not re-sent
     no_digest: bool = False
     dry_run: bool = False
+    stopped: str = ""  # why the run stopped early (the mail server unreachable)
     errors: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         if self.no_digest:
             return "no digest: no papers in the period"
         verb = "would send" if self.dry_run else "sent"
-        return (
+        line = (
             f"{self.period_key}: {verb} {self.sent}, skipped (already) {self.skipped}, "
             f"failed {self.failed}, waiting to retry {self.waiting}, stuck {self.stuck}"
         )
+        return f"{line}; stopped early: {self.stopped}" if self.stopped else line
 
 
 def due_subscriptions(frequency: str) -> Iterator[list[Subscription]]:
@@ -81,6 +83,10 @@ def send_digests(frequency: str, on: dt.date | None = None, dry_run: bool = Fals
     try:
         for batch in due_subscriptions(frequency):
             _send_batch(digest, batch, report, connection)
+    except _ServerDown as down:
+        # The rest stay unclaimed for the next run, rather than each waiting out a timeout
+        # against a server that is not there (and collecting a failed attempt for nothing).
+        report.stopped = str(down)
     finally:
         if connection is not None:
             connection.close()
@@ -93,6 +99,8 @@ def send_one(frequency: str, address: str, on: dt.date | None = None) -> Report:
     subscription = Subscription.objects.filter(email=address.strip().lower()).first()
     if subscription is None:
         raise LookupError(f"no subscription for {address!r}")
+    if subscription.unsubscribed_at is not None:
+        raise LookupError(f"{address!r} has unsubscribed: no digest goes there any more")
     digest = compose(frequency, on)
     if digest is None:
         return Report(no_digest=True)
@@ -109,46 +117,46 @@ def _send_batch(digest: Digest, batch: list[Subscription], report: Report, conne
     }
     for subscription in batch:
         delivery = existing.get(subscription.pk)
-        if report.dry_run:
-            _count_dry(delivery, report)
-            continue
-        delivery = _claim(digest, subscription, delivery, report)
-        if delivery is not None:
-            _deliver(digest, subscription, delivery, report, connection)
-
-
-def _count_dry(delivery: DigestDelivery | None, report: Report) -> None:
-    if delivery is None or _retry_due(delivery, timezone.now()):
-        report.sent += 1
-    else:
-        _count_unclaimable(delivery, report)
+        if delivery is not None and not _retry_due(delivery, timezone.now()):
+            _count_unclaimable(delivery, report)
+        elif report.dry_run:
+            report.sent += 1
+        else:
+            email = message(digest, subscription, connection=connection)
+            delivery = _claim(digest, subscription, delivery, email, report)
+            if delivery is not None:
+                _deliver(subscription, delivery, email, report, connection)
 
 
 def _claim(
-    digest: Digest, subscription: Subscription, delivery: DigestDelivery | None, report: Report
+    digest: Digest,
+    subscription: Subscription,
+    delivery: DigestDelivery | None,
+    email: EmailMessage,
+    report: Report,
 ) -> DigestDelivery | None:
-    """The delivery row this run now owns, or None (counted) when another run has it."""
-    now = timezone.now()
+    """The delivery row this run now owns, or None (counted) when another run has it. The
+    claim carries the email's Message-ID: a stuck row names the message that may have gone."""
+    now, message_id = timezone.now(), email.extra_headers["Message-ID"]
     if delivery is None:
         try:
             with transaction.atomic():
                 return DigestDelivery.objects.create(
-                    subscription=subscription, period_key=digest.period_key, claimed_at=now
+                    subscription=subscription,
+                    period_key=digest.period_key,
+                    claimed_at=now,
+                    message_id=message_id,
                 )
         except IntegrityError:
             report.skipped += 1  # a concurrent run claimed it between our read and insert
             return None
-    if not _retry_due(delivery, now):
-        _count_unclaimable(delivery, report)
-        return None
     # Compare-and-set on the row's state as read: of two runs retrying it, one wins.
     won = DigestDelivery.objects.filter(
         pk=delivery.pk, status=DigestDelivery.FAILED, attempts=delivery.attempts
-    ).update(status=DigestDelivery.CLAIMED, claimed_at=now)
+    ).update(status=DigestDelivery.CLAIMED, claimed_at=now, message_id=message_id)
     if not won:
         report.skipped += 1
         return None
-    delivery.status, delivery.claimed_at = DigestDelivery.CLAIMED, now
     return delivery
 
 
@@ -170,16 +178,12 @@ def _count_unclaimable(delivery: DigestDelivery, report: Report) -> None:
 
 
 def _deliver(
-    digest: Digest,
     subscription: Subscription,
     delivery: DigestDelivery,
+    email: EmailMessage,
     report: Report,
     connection,
 ) -> None:
-    email = message(digest, subscription, connection=connection)
-    # Recorded before the send: a stuck row names the message that may have gone out.
-    delivery.message_id = email.extra_headers["Message-ID"]
-    delivery.save(update_fields=["message_id"])
     try:
         # Opened here, not by send(): send() closes a connection it opened itself, and one
         # SMTP session for the whole run is what keeps 100 K messages cheap.
@@ -190,6 +194,8 @@ def _deliver(
         _record_failure(subscription, delivery, error)
         report.failed += 1
         report.errors.append(f"{subscription.email}: {error}")
+        if _server_down(error):
+            raise _ServerDown(str(error)) from error
         return
     DigestDelivery.objects.filter(pk=delivery.pk).update(
         status=DigestDelivery.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, error=""
@@ -211,3 +217,19 @@ def _permanent(error: Exception) -> bool:
         return any(code >= 500 for code, _ in error.recipients.values())
     code = getattr(error, "smtp_code", 0)
     return isinstance(code, int) and 500 <= code < 600
+
+
+class _ServerDown(Exception):
+    """The mail server cannot be reached or refuses service: stop the run."""
+
+
+def _server_down(error: Exception) -> bool:
+    session_errors = (
+        smtplib.SMTPConnectError,
+        smtplib.SMTPServerDisconnected,
+        smtplib.SMTPHeloError,
+        smtplib.SMTPAuthenticationError,
+    )
+    if isinstance(error, session_errors) or not isinstance(error, smtplib.SMTPException):
+        return True  # refused, timed out, TLS or login failed: no message can get through
+    return getattr(error, "smtp_code", 0) == 421  # "service not available, closing"

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from dailypapers.digests import send
 from dailypapers.digests.models import DigestDelivery, Subscription
 from dailypapers.digests.send import send_digests
 from tests.digests.helpers import subscribe
@@ -153,6 +154,10 @@ def test_one_address_by_hand(smtp_server, papers):
     assert not DigestDelivery.objects.exists()
     with pytest.raises(CommandError, match="no subscription"):
         run("--period", "daily", "--email", "stranger@example.org")
+    subscribe("gone@example.org", unsubscribed_at=timezone.now())
+    with pytest.raises(CommandError, match="has unsubscribed"):
+        run("--period", "daily", "--email", "gone@example.org")
+    assert len(smtp_server.messages) == 1
 
 
 def test_no_papers_no_digest(smtp_server):
@@ -173,3 +178,27 @@ def test_an_address_at_the_bounce_limit_gets_no_more(smtp_server, settings, pape
     subscribe("other@example.org", hard_bounces=0)
     assert send_digests("daily", DAY).sent == 1
     assert [m.recipients for m in smtp_server.messages] == [["other@example.org"]]
+
+
+def test_an_unreachable_server_stops_the_run(smtp_server, settings, papers):
+    for n in range(3):
+        subscribe(f"reader{n}@example.org")
+    settings.EMAIL_PORT = _free_port()
+    out, code = run("--period", "daily", "--date", "2026-11-20")
+    assert code == 1 and "failed 1" in out and "stopped early" in out
+    # The others stay unclaimed: the next run sends them without waiting for a backoff.
+    assert DigestDelivery.objects.count() == 1
+
+
+def test_a_delivery_is_given_up_after_the_last_attempt(smtp_server, papers):
+    subscription = subscribe("reader@example.org")
+    DigestDelivery.objects.create(
+        subscription=subscription,
+        period_key="daily:2026-11-20",
+        status="failed",
+        attempts=send.MAX_ATTEMPTS,
+        claimed_at=timezone.now() - dt.timedelta(days=30),
+    )
+    report = send_digests("daily", DAY)
+    assert (report.sent, report.skipped, report.waiting) == (0, 1, 0)
+    assert smtp_server.messages == []
