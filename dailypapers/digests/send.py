@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from dailypapers.digests.compose import Digest, compose, message
+from dailypapers.digests.compose import Digest, compose, digest_period, message
 from dailypapers.digests.models import DigestDelivery, Subscription
 
 BATCH = 500
@@ -50,7 +50,7 @@ class Report:
 
     def summary(self) -> str:
         if self.no_digest:
-            return "no digest: no papers in the period"
+            return f"{self.period_key or 'no feed day'}: no digest, no papers in the period"
         verb = "would send" if self.dry_run else "sent"
         line = (
             f"{self.period_key}: {verb} {self.sent}, skipped (already) {self.skipped}, "
@@ -77,7 +77,7 @@ def due_subscriptions(frequency: str) -> Iterator[list[Subscription]]:
 def send_digests(frequency: str, on: dt.date | None = None, dry_run: bool = False) -> Report:
     digest = compose(frequency, on)
     if digest is None:
-        return Report(no_digest=True, dry_run=dry_run)
+        return _no_digest(frequency, on, dry_run)
     report = Report(period_key=digest.period_key, dry_run=dry_run)
     connection = None if dry_run else get_connection()
     try:
@@ -103,9 +103,15 @@ def send_one(frequency: str, address: str, on: dt.date | None = None) -> Report:
         raise LookupError(f"{address!r} has unsubscribed: no digest goes there any more")
     digest = compose(frequency, on)
     if digest is None:
-        return Report(no_digest=True)
+        return _no_digest(frequency, on)
     message(digest, subscription).send()
     return Report(period_key=digest.period_key, sent=1)
+
+
+def _no_digest(frequency: str, on: dt.date | None, dry_run: bool = False) -> Report:
+    period = digest_period(frequency, on)
+    key = f"{frequency}:{period.key}" if period else ""
+    return Report(period_key=key, no_digest=True, dry_run=dry_run)
 
 
 def _send_batch(digest: Digest, batch: list[Subscription], report: Report, connection) -> None:

@@ -163,7 +163,9 @@ def test_one_address_by_hand(smtp_server, papers):
 def test_no_papers_no_digest(smtp_server):
     subscribe("a@example.org")
     out, code = run("--period", "weekly", "--date", "2026-11-20")
-    assert code == 0 and "no digest" in out
+    assert code == 0 and out == "weekly:2026-W47: no digest, no papers in the period\n"
+    out, code = run("--period", "daily", "--date", "2026-11-20")
+    assert out == "no feed day: no digest, no papers in the period\n"
     assert smtp_server.messages == []
 
 
