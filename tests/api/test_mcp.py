@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -64,6 +65,13 @@ def corpus() -> dict[str, Paper]:
     return papers
 
 
+def run_async(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """`asyncio.run` in a thread of its own: once a browser test has run, Playwright's sync API
+    keeps an event loop running in the test thread, where `asyncio.run` refuses to start."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def run(url: str, work: Callable[[ClientSession], Awaitable[Any]]) -> Any:
     async def session() -> Any:
         async with (
@@ -73,7 +81,7 @@ def run(url: str, work: Callable[[ClientSession], Awaitable[Any]]) -> Any:
             await client.initialize()
             return await work(client)
 
-    return asyncio.run(session())
+    return run_async(session())
 
 
 def call(url: str, tool: str, arguments: dict[str, Any]):
@@ -202,7 +210,7 @@ def test_the_sdk_auto_mode_falls_back_to_the_handshake(url, corpus):
         async with Client(url) as client:
             return await client.call_tool("paper", {"arxiv_id": "2503.00002"})
 
-    result = asyncio.run(work())
+    result = run_async(work())
     assert "Robots Learn Manipulation" in result.content[0].text
 
 

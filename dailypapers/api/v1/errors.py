@@ -15,6 +15,7 @@ from functools import wraps
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
@@ -105,8 +106,10 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_response(500, "Something went wrong on our side. Please try again later.")
 
 
+@csrf_exempt
 def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    """Any path under /api/v1/ that no route matches."""
+    """Any path under /api/v1/ that no route matches. CSRF-exempt: a POST there (the API
+    never reads cookies) must get this JSON 404, not the CSRF check's HTML 403."""
     return error_response(404, f"No API route {request.path}. See /api/docs.")
 
 
