@@ -5,7 +5,7 @@ import pytest
 from tests.browser import HOW_TO_ENABLE, browser_required, find_chromium
 
 # Fixtures every test may use: `smtp_server` (a real SMTP server on loopback).
-pytest_plugins = ["tests.smtp"]
+pytest_plugins = ["tests.smtp", "tests.csp"]
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -14,12 +14,6 @@ from playwright.sync_api import Page, expect
 from dailypapers.api.v1 import api
 from tests.factories import make_paper
 
-REPORT_VIOLATIONS = """
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.__reportCspViolation(`${event.violatedDirective} blocked ${event.blockedURI}`);
-});
-"""
-
 
 def close_file_response(response) -> None:
     """Close a file response's file without the request_finished signal, which would close
@@ -51,27 +45,15 @@ def test_docs_page_loads_only_local_assets_and_no_inline_script(client):
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
-def test_docs_render_in_chromium_under_the_policy(live_server, page: Page):
+def test_docs_render_in_chromium_under_the_policy(live_server, page: Page, csp_violations):
     make_paper("2503.00001", title="Reward models")
-    violations: list[str] = []
-
-    def report(text: str) -> None:
-        violations.append(text)
-
-    def on_console(message) -> None:
-        if "Content Security Policy" in message.text:
-            violations.append(message.text)
-
-    page.expose_function("__reportCspViolation", report)
-    page.add_init_script(REPORT_VIOLATIONS)
-    page.on("console", on_console)
 
     page.goto(live_server.url + "/api/docs")
 
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("dailypapers API")
     expect(page.locator(".opblock-tag-section").first).to_be_visible()
     expect(page.get_by_text("/api/v1/papers/{arxiv_id}/similar")).to_be_visible()
-    assert violations == []
+    assert csp_violations == []
 
 
 def test_every_route_is_in_the_readme():

@@ -8,9 +8,12 @@ from playwright.sync_api import Page, expect
 
 from dailypapers.digests import tokens
 from dailypapers.digests.models import Subscription
-from tests.e2e.conftest import csp_violations  # noqa: F401  (autouse: fail on CSP violations)
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("csp_violations"),  # fail on any CSP violation
+]
 
 
 def test_a_reader_subscribes_from_the_banner_confirms_and_unsubscribes(
