@@ -218,6 +218,12 @@ DIGEST_DAILY_HOUR = env.get_int("DAILYPAPERS_DIGEST_DAILY_HOUR", 7)
 DIGEST_WEEKLY_DAY = env.get_int("DAILYPAPERS_DIGEST_WEEKLY_DAY", 0)
 DIGEST_WEEKENDS = env.get_bool("DAILYPAPERS_DIGEST_WEEKENDS", False)
 DIGEST_MAX_BOUNCES = env.get_int("DAILYPAPERS_DIGEST_MAX_BOUNCES", 3)
+# "For you": papers per section, upvotes a member needs first, the profile's half-life in days.
+DIGEST_FOR_YOU_SIZE = env.get_int("DAILYPAPERS_DIGEST_FOR_YOU_SIZE", 5)
+DIGEST_FOR_YOU_MIN_UPVOTES = env.get_int("DAILYPAPERS_DIGEST_FOR_YOU_MIN_UPVOTES", 3)
+DIGEST_FOR_YOU_HALF_LIFE_DAYS = env.get_int("DAILYPAPERS_DIGEST_FOR_YOU_HALF_LIFE_DAYS", 30)
+# An unconfirmed subscription gets its one reminder this many hours after subscribing.
+DIGEST_REMIND_AFTER_HOURS = env.get_int("DAILYPAPERS_DIGEST_REMIND_AFTER_HOURS", 48)
 
 # Any site may read the API from a browser (GET only); writes need a token, never cookies.
 CORS_URLS_REGEX = r"^/api/.*$"

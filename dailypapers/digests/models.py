@@ -72,3 +72,24 @@ class DigestDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period_key} to {self.subscription_id}: {self.status}"
+
+
+class NotInterested(models.Model):
+    """A member's "not interested" on a paper of their "for you" section: that paper never
+    comes back, and its vector is subtracted from their profile."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="not_interested"
+    )
+    paper = models.ForeignKey(
+        "papers.Paper", on_delete=models.CASCADE, related_name="not_interested"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "paper"], name="one_not_interested_per_paper")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ✕ {self.paper_id}"

@@ -111,6 +111,17 @@ def stored_vector(paper_id: int, model: str | None = None) -> np.ndarray | None:
     return None if row is None else np.frombuffer(bytes(row), dtype="<f4")
 
 
+def stored_vectors(paper_ids: Collection[int], model: str | None = None) -> dict[int, np.ndarray]:
+    """The vectors of those papers that have one of the current model, by paper id."""
+    from dailypapers.search.models import Embedding
+
+    rows = Embedding.objects.filter(paper_id__in=paper_ids, model=model or current_model())
+    return {
+        pk: np.frombuffer(bytes(vector), dtype="<f4")
+        for pk, vector in rows.values_list("paper_id", "vector").iterator(chunk_size=2000)
+    }
+
+
 def similar_papers(paper_id: int, k: int = 6) -> list[tuple[int, float]]:
     """The `k` papers nearest to `paper_id`'s stored vector, itself excluded; [] without one."""
     vector = stored_vector(paper_id)
