@@ -124,3 +124,61 @@ def unsubscribe(token: str) -> Subscription:
         # Someone who leaves and comes straight back gets their confirmation link at once.
         cache.delete(_resend_key(subscription))
     return subscription
+
+
+class NoConfirmedAddress(Exception):
+    """The member has no confirmed email address: nothing can be sent to them."""
+
+
+def member_address(user) -> str | None:
+    """The address a member's digest goes to: their primary confirmed one (allauth), else any
+    confirmed one; None when they have none."""
+    addresses = EmailAddress.objects.filter(user=user, verified=True).order_by("-primary", "pk")
+    address = addresses.values_list("email", flat=True).first()
+    return normalize(address) if address else None
+
+
+def member_subscription(user) -> Subscription | None:
+    """The member's own subscription: the one linked to them, else one of their address that
+    someone (they, before signing up) made without being logged in."""
+    linked = Subscription.objects.filter(user=user).first()
+    if linked is not None:
+        return linked
+    address = member_address(user)
+    return Subscription.objects.filter(email=address).first() if address else None
+
+
+def update_member_subscription(
+    user, frequency: str | None, wants_for_you: bool
+) -> Subscription | None:
+    """What a member chose on their settings page: `frequency` None turns the digest off
+    (`unsubscribed_at`, as a footer link would), daily or weekly turns it on at once at their
+    confirmed address. Choosing it again after an unsubscribe re-activates it: the owner,
+    logged in, asking for it is the consent a confirmation link stands for.
+    Raises NoConfirmedAddress when turning it on without a confirmed address."""
+    subscription = member_subscription(user)
+    if frequency is None:
+        if subscription is None:
+            return None
+        changed = ["wants_for_you"]
+        subscription.wants_for_you = wants_for_you
+        if subscription.unsubscribed_at is None:
+            subscription.unsubscribed_at = timezone.now()
+            changed.append("unsubscribed_at")
+        subscription.save(update_fields=changed)
+        return subscription
+    address = member_address(user)
+    if address is None:
+        raise NoConfirmedAddress("Confirm an email address first: digests go only to one.")
+    if subscription is not None and subscription.email != address:
+        # Their primary address changed: the digest follows it, unless that address has a
+        # subscription of its own already (then the member keeps the one they have).
+        if not Subscription.objects.filter(email=address).exists():
+            subscription.email = address
+            subscription.save(update_fields=["email"])
+        address = subscription.email
+    subscription = subscribe(address, frequency, user=user)
+    if subscription.wants_for_you != wants_for_you:
+        subscription.wants_for_you = wants_for_you
+        subscription.save(update_fields=["wants_for_you"])
+    return subscription
