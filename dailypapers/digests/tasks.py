@@ -3,7 +3,8 @@
 Due at DIGEST_DAILY_HOUR:00 in the feed's time zone, not on a UTC grid: the `jobs.Every`
 timings count minutes since the epoch, which drifts by an hour across daylight saving. So the
 tasks check the local time themselves rather than joining `jobs.schedule()`.
-A double run (two schedulers) is harmless: every delivery is claimed once (`send`).
+A double run (two schedulers) is harmless: every delivery is claimed once (`send`), every
+reminder too (`reminders`).
 """
 
 from __future__ import annotations
@@ -14,11 +15,15 @@ import logging
 from django.conf import settings
 from huey.contrib.djhuey import db_periodic_task
 
+from dailypapers.digests.reminders import send_reminders
 from dailypapers.digests.send import send_digests
 from dailypapers.papers.feed_days import feed_zone
 
 log = logging.getLogger("dailypapers.jobs")
-DAILY, WEEKLY = "digests-daily", "digests-weekly"
+DAILY, WEEKLY, REMIND = "digests-daily", "digests-weekly", "digests-remind"
+# Reminders go hourly, at this minute past (UTC): off the hour, where the digests and most
+# other jobs fall, and an hour late at most after DIGEST_REMIND_AFTER_HOURS.
+REMIND_MINUTE = 25
 
 
 def _local(when: dt.datetime) -> dt.datetime:
@@ -57,3 +62,14 @@ def send_daily_digests() -> None:
 @db_periodic_task(weekly_due, name=WEEKLY)
 def send_weekly_digests() -> None:
     log.info("digests: %s", send_digests("weekly", _yesterday()).summary())
+
+
+def remind_due(when: dt.datetime) -> bool:
+    return when.minute == REMIND_MINUTE
+
+
+@db_periodic_task(remind_due, name=REMIND)
+def send_digest_reminders() -> None:
+    report = send_reminders()
+    if report.sent or report.failed or report.stopped:
+        log.info("digests: %s", report.summary())
