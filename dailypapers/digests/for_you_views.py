@@ -1,7 +1,24 @@
-"""Placeholder: being built (issue 16)."""
+"""The "not interested" link of a paper in a digest's "for you" section. GET only shows a
+button (mail scanners fetch every link, and must not mark anything); the POST records it. No
+login: the signed link names the member and the paper."""
 
-from django.http import Http404
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from dailypapers.digests import for_you, tokens
 
 
-def not_interested(request, *args, **kwargs):
-    raise Http404
+@require_http_methods(["GET", "POST"])
+def not_interested(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user, paper = for_you.not_interested_target(token)
+    except tokens.BadToken as error:
+        context = {"message": str(error)}
+        return render(request, "digests/not_interested_bad_link.html", context, status=400)
+    if request.method == "POST":
+        for_you.mark_not_interested(user, paper)
+        return render(request, "digests/not_interested_done.html", {"paper": paper})
+    return render(request, "digests/not_interested.html", {"paper": paper})

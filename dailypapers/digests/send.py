@@ -9,6 +9,11 @@ STUCK_AFTER (younger, another run is sending it: skipped) and the command exits 
 so an operator can look (`--email` sends one by hand). An SMTP error marks the row `failed`;
 later runs retry it once the backoff has passed, up to MAX_ATTEMPTS. A permanent refusal
 (5xx) also counts a hard bounce; at DIGEST_MAX_BOUNCES the address gets no more digests.
+
+Each member's "for you" section (`for_you`) is picked per batch, for the subscriptions the
+batch will send, and its paper ids go into the claim (the same one write), so a later digest
+of an overlapping period never shows them again. A dry run composes every message as a real
+run would (the section included) and sends none: it measures what a run costs.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from dailypapers.digests.compose import Digest, compose, digest_period, message
+from dailypapers.digests.for_you import ForYou, section_ids
 from dailypapers.digests.models import DigestDelivery, Subscription
 
 BATCH = 500
@@ -80,9 +86,10 @@ def send_digests(frequency: str, on: dt.date | None = None, dry_run: bool = Fals
         return _no_digest(frequency, on, dry_run)
     report = Report(period_key=digest.period_key, dry_run=dry_run)
     connection = None if dry_run else get_connection()
+    for_you = ForYou(digest)
     try:
         for batch in due_subscriptions(frequency):
-            _send_batch(digest, batch, report, connection)
+            _send_batch(digest, for_you, batch, report, connection)
     except _ServerDown as down:
         # The rest stay unclaimed for the next run, rather than each waiting out a timeout
         # against a server that is not there (and collecting a failed attempt for nothing).
@@ -104,7 +111,8 @@ def send_one(frequency: str, address: str, on: dt.date | None = None) -> Report:
     digest = compose(frequency, on)
     if digest is None:
         return _no_digest(frequency, on)
-    message(digest, subscription).send()
+    for_you = ForYou(digest).sections([subscription]).get(subscription.pk, [])
+    message(digest, subscription, for_you=for_you).send()
     return Report(period_key=digest.period_key, sent=1)
 
 
@@ -114,24 +122,38 @@ def _no_digest(frequency: str, on: dt.date | None, dry_run: bool = False) -> Rep
     return Report(period_key=key, no_digest=True, dry_run=dry_run)
 
 
-def _send_batch(digest: Digest, batch: list[Subscription], report: Report, connection) -> None:
+def _send_batch(
+    digest: Digest, for_you: ForYou, batch: list[Subscription], report: Report, connection
+) -> None:
     existing = {
         delivery.subscription_id: delivery
         for delivery in DigestDelivery.objects.filter(
             subscription__in=batch, period_key=digest.period_key
         )
     }
+    now = timezone.now()
+    due = []
     for subscription in batch:
         delivery = existing.get(subscription.pk)
-        if delivery is not None and not _retry_due(delivery, timezone.now()):
+        if delivery is not None and not _retry_due(delivery, now):
             _count_unclaimable(delivery, report)
-        elif report.dry_run:
-            report.sent += 1
         else:
-            email = message(digest, subscription, connection=connection)
-            delivery = _claim(digest, subscription, delivery, email, report)
-            if delivery is not None:
-                _deliver(subscription, delivery, email, report, connection)
+            due.append(subscription)
+    # Sections only for what this run will send: a re-run over delivered rows picks nothing.
+    sections = for_you.sections(due)
+    for subscription in due:
+        section = sections.get(subscription.pk, [])
+        email = message(digest, subscription, connection=connection, for_you=section)
+        if report.dry_run:
+            # Built as the SMTP server would receive it (MIME, encoded): the real run's cost.
+            email.message().as_bytes()
+            report.sent += 1
+            continue
+        delivery = _claim(
+            digest, subscription, existing.get(subscription.pk), email, section, report
+        )
+        if delivery is not None:
+            _deliver(subscription, delivery, email, report, connection)
 
 
 def _claim(
@@ -139,11 +161,14 @@ def _claim(
     subscription: Subscription,
     delivery: DigestDelivery | None,
     email: EmailMessage,
+    section: list,
     report: Report,
 ) -> DigestDelivery | None:
     """The delivery row this run now owns, or None (counted) when another run has it. The
-    claim carries the email's Message-ID: a stuck row names the message that may have gone."""
+    claim carries the email's Message-ID (a stuck row names the message that may have gone)
+    and its "for you" papers (never shown again), in the one write."""
     now, message_id = timezone.now(), email.extra_headers["Message-ID"]
+    for_you_ids = section_ids(section)
     if delivery is None:
         try:
             with transaction.atomic():
@@ -152,6 +177,7 @@ def _claim(
                     period_key=digest.period_key,
                     claimed_at=now,
                     message_id=message_id,
+                    for_you_ids=for_you_ids,
                 )
         except IntegrityError:
             report.skipped += 1  # a concurrent run claimed it between our read and insert
@@ -159,7 +185,12 @@ def _claim(
     # Compare-and-set on the row's state as read: of two runs retrying it, one wins.
     won = DigestDelivery.objects.filter(
         pk=delivery.pk, status=DigestDelivery.FAILED, attempts=delivery.attempts
-    ).update(status=DigestDelivery.CLAIMED, claimed_at=now, message_id=message_id)
+    ).update(
+        status=DigestDelivery.CLAIMED,
+        claimed_at=now,
+        message_id=message_id,
+        for_you_ids=for_you_ids,
+    )
     if not won:
         report.skipped += 1
         return None

@@ -1,7 +1,10 @@
-"""Signed links for digests: confirm a subscription, unsubscribe, and RFC 8058 one-click.
+"""Signed links for digests: confirm a subscription, unsubscribe, RFC 8058 one-click, and
+"not interested" in a paper of the "for you" section.
 
 Tokens are `django.core.signing` payloads (no table): the subscription's id and address, so
-a token for one address never acts on another, plus the issue time for confirmations.
+a token for one address never acts on another, plus the issue time for confirmations. A
+"not interested" token names the member and the paper: the mark belongs to the member (their
+profile), not to the address the email went to.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dailypapers.digests.models import Subscription
 
 CONFIRM_SALT = "dailypapers.digests.confirm"
 UNSUBSCRIBE_SALT = "dailypapers.digests.unsubscribe"
+NOT_INTERESTED_SALT = "dailypapers.digests.not-interested"
 # A confirmation link works for a week; an unsubscribe link works forever (old emails too).
 CONFIRM_MAX_AGE = 7 * 24 * 60 * 60
 # Where links point when DAILYPAPERS_BASE_URL is unset (a laptop's `runserver`): the sender
@@ -54,6 +58,36 @@ def unsubscribe_url(subscription: Subscription) -> str:
 def one_click_url(subscription: Subscription) -> str:
     """The RFC 8058 `List-Unsubscribe` target: mail clients POST `List-Unsubscribe=One-Click`."""
     return absolute(reverse("digests:one_click", args=[unsubscribe_token(subscription)]))
+
+
+def not_interested_url(user_id: int, paper_id: int) -> str:
+    """The page with a "Not interested" button for this member and paper. Never expires:
+    an old digest's link still works. Five of these go in each email, hence the plain
+    signer over a two-number list (no JSON object keys, no compression: short and cheap)."""
+    token = _not_interested_signer().sign_object([user_id, paper_id])
+    return absolute(reverse("digests:not_interested", args=[token]))
+
+
+def read_not_interested(token: str) -> tuple[int, int]:
+    """The (user id, paper id) a "not interested" token names; BadToken when it is broken.
+    The caller checks that both still exist."""
+    try:
+        payload = _not_interested_signer().unsign_object(token)
+    except signing.BadSignature as error:
+        raise BadToken("This link is invalid.") from error
+    valid = (
+        isinstance(payload, list)
+        and len(payload) == 2
+        and all(type(value) is int for value in payload)
+    )
+    if not valid:
+        raise BadToken("This link is invalid.")
+    return payload[0], payload[1]
+
+
+def _not_interested_signer() -> signing.Signer:
+    # Built per call (cheap): the secret key is read when signing, as `signing.dumps` does.
+    return signing.Signer(salt=NOT_INTERESTED_SALT)
 
 
 def _load(token: str, salt: str, max_age: int | None) -> dict:

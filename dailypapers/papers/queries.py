@@ -5,8 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 
 from dailypapers.papers.models import (
     Author,
@@ -193,6 +203,20 @@ def upvoted_ids(user, paper_ids: Iterable[int]) -> set[int]:
         return set()
     votes = Upvote.objects.filter(user=user, paper_id__in=ids)
     return set(votes.values_list("paper_id", flat=True))
+
+
+def recent_upvotes_of(user_ids: Iterable[int], per_user: int) -> list[tuple[int, int, dt.datetime]]:
+    """(user id, paper id, vote time) of these members' latest `per_user` votes each, in one
+    query (a digest batch's "for you" profiles). The cap bounds a batch's memory whatever a
+    member's history; a ROW_NUMBER window, which SQLite and PostgreSQL both run."""
+    ids = list(user_ids)
+    if not ids:
+        return []
+    latest = Window(
+        RowNumber(), partition_by=[F("user_id")], order_by=[F("created_at").desc(), F("pk")]
+    )
+    votes = Upvote.objects.filter(user_id__in=ids).annotate(n=latest).filter(n__lte=per_user)
+    return list(votes.values_list("user_id", "paper_id", "created_at"))
 
 
 # A member's activity (their profile page): what everyone may see, newest first.
