@@ -17,7 +17,7 @@ class DigestSettingsForm(forms.Form):
     frequency = forms.ChoiceField(
         choices=[(OFF, "Off"), *Subscription.FREQUENCIES],
         widget=forms.RadioSelect,
-        label="Email digest",
+        label="How often",
     )
     wants_for_you = forms.BooleanField(
         required=False, label="Include a “for you” section picked from what I upvoted"
