@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from dailypapers.digests import compose, tokens
+from dailypapers.digests.for_you import ForYou
 from dailypapers.digests.models import DigestDelivery, Subscription
 from dailypapers.papers.periods import Period, parse_period
 
@@ -45,14 +46,17 @@ def parse_web_key(frequency: str, key: str) -> Period:
     return parse_period(kind, key)
 
 
-def was_sent(period_key: str) -> bool:
-    """Whether at least one subscriber was sent the digest of `period_key` ("daily:…")."""
+def was_sent(period_key: str, cached: bool = True) -> bool:
+    """Whether at least one subscriber was sent the digest of `period_key` ("daily:…").
+    `cached=False` asks the database and stores only a "yes" (the staff preview, looked at
+    just before a send: its "no" must not hide the web version once the digest goes out)."""
     cache_key = sent_cache_key(period_key)
-    known = cache.get(cache_key)
+    known = cache.get(cache_key) if cached else None
     if known is not None:
         return known
     sent = DigestDelivery.objects.filter(period_key=period_key, status=DigestDelivery.SENT).exists()
-    cache.set(cache_key, sent, timeout=None if sent else NOT_SENT_SECONDS)
+    if sent or cached:
+        cache.set(cache_key, sent, timeout=None if sent else NOT_SENT_SECONDS)
     return sent
 
 
@@ -90,6 +94,15 @@ def preview_subscription(user) -> Subscription:
     if own is not None:
         return own
     return Subscription(email=user.email or f"{user.get_username()}@localhost")
+
+
+def preview_message(digest: compose.Digest, subscription: Subscription):
+    """The email `subscription` gets for `digest`, built as the sender builds it ("for you"
+    section included, when the member has one); nothing is sent or recorded."""
+    section = []
+    if subscription.pk is not None:
+        section = ForYou(digest).sections([subscription]).get(subscription.pk, [])
+    return compose.message(digest, subscription, for_you=section)
 
 
 def parse_preview_date(value: str | None, default: dt.date) -> dt.date:

@@ -75,7 +75,7 @@ def preview(request: HttpRequest) -> HttpResponse:
         problem = f"No {frequency} digest for {on:%Y-%m-%d}: that period has no papers."
         return _preview_problem(request, part, problem, status=404, frequency=frequency, on=on)
     subscription = archive.preview_subscription(request.user)
-    email = compose.message(digest, subscription)
+    email = archive.preview_message(digest, subscription)
     html = email.alternatives[0][0] if email.alternatives else ""
     if part == "text":
         return HttpResponse(email.body, content_type="text/plain; charset=utf-8")
@@ -93,7 +93,7 @@ def preview(request: HttpRequest) -> HttpResponse:
         "html_url": f"{reverse('digests:preview')}?{urlencode({**query, 'part': 'html'})}",
         "text_url": f"{reverse('digests:preview')}?{urlencode({**query, 'part': 'text'})}",
         "web_version_path": archive.web_version_path(frequency, digest.period),
-        "web_version_sent": archive.was_sent(digest.period_key),
+        "web_version_sent": archive.was_sent(digest.period_key, cached=False),
     }
     return render(request, "digests/preview.html", context)
 

@@ -14,6 +14,9 @@ from dailypapers.digests.models import DigestDelivery, Subscription
 from dailypapers.digests.send import send_digests
 from dailypapers.papers import services
 from dailypapers.papers.feed_days import feed_today
+from dailypapers.papers.models import Paper
+from dailypapers.papers.services.votes import set_upvote
+from dailypapers.search import index_papers
 from tests.digests.helpers import subscribe
 from tests.factories import make_member, make_submitted_paper
 
@@ -119,6 +122,43 @@ def test_a_staff_members_own_subscription_gets_their_real_links(client, staff, p
     body = text(client.get(PREVIEW, {"period": "daily", "date": "2026-11-20", "part": "text"}))
     token = re.search(r"/unsubscribe/([^/\s]+)", body).group(1)
     assert tokens.read_unsubscribe(token) == own
+
+
+def test_the_preview_has_the_members_for_you_section_as_the_sender_builds_it(
+    client, staff, settings
+):
+    settings.BASE_URL = "https://papers.example.org"
+    settings.DIGEST_SIZE = 1
+    settings.DIGEST_FOR_YOU_MIN_UPVOTES = 3
+    earlier = DAY - dt.timedelta(days=1)
+    liked = [
+        make_submitted_paper(earlier, title=f"Reward models for RLHF, part {n}", abstract=text_)
+        for n, text_ in enumerate(
+            [
+                "Reward models trained on human preferences for reinforcement learning.",
+                "Preference-based reward modelling for aligning language models with RLHF.",
+                "Learning reward functions from pairwise human comparisons.",
+            ]
+        )
+    ]
+    make_submitted_paper(DAY, upvotes=9, title="Top of the day: galaxy rotation curves")
+    make_submitted_paper(
+        DAY,
+        title="Reward model ensembles against reward hacking in RLHF",
+        abstract="We train reward models from human preference data for reinforcement learning.",
+    )
+    index_papers(list(Paper.objects.values_list("pk", flat=True)))
+    for paper in liked:
+        set_upvote(staff, paper, True)
+    subscribe("editor@example.org", user=staff, wants_for_you=True)
+
+    body = text(client.get(PREVIEW, {"date": "2026-11-20", "part": "text"}))
+    top, _, section = body.partition("For you:")
+    assert "1. Top of the day: galaxy rotation curves" in top
+    assert "* Reward model ensembles against reward hacking in RLHF" in section
+    assert "Not interested: https://papers.example.org/digest/not-interested/" in section
+    # Nothing recorded: the section is picked again by the real send.
+    assert not DigestDelivery.objects.exists()
 
 
 def test_without_a_subscription_nothing_is_saved_and_no_link_acts(client, staff, papers):
@@ -228,6 +268,17 @@ def test_the_web_version_appears_once_the_digest_is_sent(client, smtp_server, pa
     assert "reader@example.org" not in page
     assert "/unsubscribe/" not in page
     assert "Manage preferences" not in page
+
+
+def test_a_preview_before_the_send_does_not_hide_the_web_version(
+    client, staff, smtp_server, papers
+):
+    subscribe("reader@example.org")
+    page = text(client.get(PREVIEW, {"date": "2026-11-20"}))
+    assert 'href="/digest/daily/2026-11-20"' in page and "404 until then" in page
+    send_digests("daily", DAY)
+    assert web(client, "daily/2026-11-20").status_code == 200
+    assert "404 until then" not in text(client.get(PREVIEW, {"date": "2026-11-20"}))
 
 
 def test_the_web_version_is_public_and_the_same_for_everyone(client, smtp_server, papers):
