@@ -60,15 +60,17 @@ def preview(request: HttpRequest) -> HttpResponse:
     part = request.GET.get("part", "")
     try:
         if frequency not in archive.PERIOD_KINDS:
-            raise BadPreview("period must be daily or weekly.")
+            raise BadPreview("The period must be daily or weekly.")
         if part not in PARTS:
-            raise BadPreview("part must be html or text (or absent for this page).")
+            raise BadPreview("The part must be html or text (or left out for this page).")
         try:
             on = archive.parse_preview_date(request.GET.get("date"), feed_today())
         except ValueError as error:
-            raise BadPreview("date must be a day written YYYY-MM-DD.") from error
+            raise BadPreview("The date must be a day written YYYY-MM-DD.") from error
     except BadPreview as error:
-        return _preview_problem(request, part, str(error), status=400)
+        # The form keeps a period that was valid, so only the bad field needs fixing.
+        kept = frequency if frequency in archive.PERIOD_KINDS else ""
+        return _preview_problem(request, part, str(error), status=400, frequency=kept)
 
     digest = compose.compose(frequency, on)
     if digest is None:

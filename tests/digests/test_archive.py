@@ -197,12 +197,12 @@ def test_a_member_who_is_not_staff_gets_a_404(client, papers):
 @pytest.mark.parametrize(
     "params, says",
     [
-        ({"period": "monthly"}, "period must be daily or weekly"),
-        ({"date": "2026-13-40"}, "date must be a day written YYYY-MM-DD"),
-        ({"date": "20261120"}, "date must be a day written YYYY-MM-DD"),
-        ({"date": ARABIC_DAY}, "date must be a day written YYYY-MM-DD"),
-        ({"date": "2026-11-20\n"}, "date must be a day written YYYY-MM-DD"),
-        ({"part": "pdf"}, "part must be html or text"),
+        ({"period": "monthly"}, "The period must be daily or weekly."),
+        ({"date": "2026-13-40"}, "The date must be a day written YYYY-MM-DD."),
+        ({"date": "20261120"}, "The date must be a day written YYYY-MM-DD."),
+        ({"date": ARABIC_DAY}, "The date must be a day written YYYY-MM-DD."),
+        ({"date": "2026-11-20\n"}, "The date must be a day written YYYY-MM-DD."),
+        ({"part": "pdf"}, "The part must be html or text"),
     ],
 )
 def test_bad_parameters_answer_400_saying_which(client, staff, papers, params, says):
@@ -212,11 +212,17 @@ def test_bad_parameters_answer_400_saying_which(client, staff, papers, params, s
     assert "<form" in text(response)  # with the form to try again
 
 
+def test_a_bad_date_keeps_the_chosen_period_in_the_form(client, staff, papers):
+    response = client.get(PREVIEW, {"period": "weekly", "date": "2026-11-31"})
+    assert response.status_code == 400
+    assert '<option value="weekly" selected>' in text(response)
+
+
 def test_a_bad_parameter_of_a_part_answers_plain_text(client, staff, papers):
     response = client.get(PREVIEW, {"date": "2026-02-30", "part": "html"})
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/plain")
-    assert "date must be a day" in text(response)
+    assert "The date must be a day" in text(response)
 
 
 def test_a_period_without_papers_answers_404_saying_so(client, staff, papers):
