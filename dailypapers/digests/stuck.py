@@ -17,9 +17,10 @@ from django.core.mail import get_connection
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from dailypapers.digests.compose import compose, digest_period, message
+from dailypapers.digests.compose import compose, digest_paper, digest_period, message
 from dailypapers.digests.models import DigestDelivery
 from dailypapers.digests.send import STUCK_AFTER, _server_down
+from dailypapers.papers import queries
 from dailypapers.papers.periods import parse_period
 
 FREQUENCIES = ("daily", "weekly")
@@ -127,7 +128,10 @@ def _resend(digest, delivery: DigestDelivery, report: ResendReport, connection) 
     if not won:
         report.skipped += 1
         return True
-    email = message(digest, subscription, connection=connection)
+    # The message as claimed: its "for you" papers are the ones the claim stored (and that
+    # later digests will not show again), not a new pick.
+    section = [digest_paper(paper) for paper in queries.cards_in_order(delivery.for_you_ids)]
+    email = message(digest, subscription, connection=connection, for_you=section)
     if delivery.message_id:
         email.extra_headers["Message-ID"] = delivery.message_id
     try:

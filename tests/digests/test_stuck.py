@@ -17,7 +17,7 @@ from dailypapers.digests.models import DigestDelivery
 from dailypapers.digests.send import STUCK_AFTER
 from dailypapers.digests.stuck import resend_stuck
 from tests.digests.helpers import subscribe
-from tests.factories import make_submitted_paper
+from tests.factories import make_member, make_submitted_paper
 from tests.papers.shared_db import shared_database  # noqa: F401
 from tests.smtp import _free_port
 from tests.threads import at_once
@@ -109,6 +109,25 @@ def test_resend_stuck_sends_each_stuck_one_again_and_marks_it_sent(smtp_server, 
     out, _, code = run("send", "--period", "daily", "--date", "2026-11-20")
     assert "sent 0, skipped (already) 4" in out and "stuck 0" in out
     assert len(smtp_server.messages) == 2
+
+
+@pytest.mark.django_db
+def test_a_resend_carries_the_for_you_papers_its_claim_stored(smtp_server, paper):
+    member = make_member("reader")
+    # Of another day: only the section can show it (the top list is the day's).
+    picked = make_submitted_paper(DAY - dt.timedelta(days=1), title="Picked for this member")
+    stuck = delivery("reader@example.org")
+    DigestDelivery.objects.filter(pk=stuck.pk).update(for_you_ids=[picked.pk])
+    stuck.subscription.user = member
+    stuck.subscription.save(update_fields=["user"])
+
+    run("resend-stuck", "--period", "daily", "--yes")
+
+    (received,) = smtp_server.to("reader@example.org")
+    assert "Picked for this member" in received.text and "Picked for this member" in received.html
+    assert any("/digest/not-interested/" in link for link in received.links())
+    stuck.refresh_from_db()
+    assert stuck.for_you_ids == [picked.pk] and stuck.status == "sent"
 
 
 @pytest.mark.django_db
