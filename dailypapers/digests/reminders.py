@@ -46,7 +46,9 @@ class ReminderReport:
 
 def due_reminders(now: dt.datetime | None = None) -> QuerySet[Subscription]:
     """Unconfirmed, not unsubscribed, never reminded subscriptions created between
-    REMIND_WITHIN and DIGEST_REMIND_AFTER_HOURS ago."""
+    REMIND_WITHIN and DIGEST_REMIND_AFTER_HOURS ago (0 or less: reminders are off)."""
+    if settings.DIGEST_REMIND_AFTER_HOURS <= 0:
+        return Subscription.objects.none()
     now = now or timezone.now()
     after = dt.timedelta(hours=settings.DIGEST_REMIND_AFTER_HOURS)
     return Subscription.objects.filter(
@@ -63,6 +65,8 @@ def send_reminders(now: dt.datetime | None = None) -> ReminderReport:
     """Send every due reminder once, over one SMTP connection."""
     report = ReminderReport()
     now = now or timezone.now()
+    if not due_reminders(now).exists():
+        return report  # the hourly job's usual case: no SMTP session for nothing
     connection = get_connection()
     try:
         # Connect before claiming anything: with the server down, no reminder is used up.

@@ -90,6 +90,15 @@ def test_the_reminder_says_it_is_the_only_one_and_its_link_confirms(smtp_server,
 
 
 @pytest.mark.django_db
+def test_zero_hours_turns_reminders_off(smtp_server, settings):
+    settings.DIGEST_REMIND_AFTER_HOURS = 0
+    pending("off@example.org", hours_ago=49)
+
+    assert send_reminders().sent == 0
+    assert smtp_server.messages == [] and not reminded("off@example.org")
+
+
+@pytest.mark.django_db
 def test_digests_remind_command(smtp_server):
     pending("cli@example.org", hours_ago=49)
     out = StringIO()
