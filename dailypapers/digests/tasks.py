@@ -21,9 +21,10 @@ from dailypapers.papers.feed_days import feed_zone
 
 log = logging.getLogger("dailypapers.jobs")
 DAILY, WEEKLY, REMIND = "digests-daily", "digests-weekly", "digests-remind"
-# Reminders go hourly, at this minute past (UTC): off the hour, where the digests and most
-# other jobs fall, and an hour late at most after DIGEST_REMIND_AFTER_HOURS.
-REMIND_MINUTE = 25
+# Reminders go hourly, at this minute past (UTC): off the minutes where the digests and the
+# other jobs fall (the hour, every 10 and 15 minutes), and an hour late at most after
+# DIGEST_REMIND_AFTER_HOURS.
+REMIND_MINUTE = 43
 
 
 def _local(when: dt.datetime) -> dt.datetime:
