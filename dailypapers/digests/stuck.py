@@ -43,9 +43,12 @@ def stuck_deliveries(
     frequency: str | None = None, on: dt.date | None = None, email: str | None = None
 ) -> QuerySet[DigestDelivery]:
     """Claimed deliveries older than STUCK_AFTER (younger ones are a run at work), oldest
-    first, with their subscription."""
+    first, with their subscription. Those of addresses that unsubscribed since are left out:
+    nothing is to be done about them."""
     found = DigestDelivery.objects.filter(
-        status=DigestDelivery.CLAIMED, claimed_at__lte=timezone.now() - STUCK_AFTER
+        status=DigestDelivery.CLAIMED,
+        claimed_at__lte=timezone.now() - STUCK_AFTER,
+        subscription__unsubscribed_at__isnull=True,
     ).select_related("subscription")
     keys = period_keys(frequency, on)
     if keys is not None:
@@ -119,9 +122,6 @@ def _compose(period_key: str):
 def _resend(digest, delivery: DigestDelivery, report: ResendReport, connection) -> bool:
     """Resend one; False when the mail server cannot be reached (stop)."""
     subscription = delivery.subscription
-    if subscription.unsubscribed_at is not None:
-        report.skipped += 1  # left since: nothing goes there any more
-        return True
     won = DigestDelivery.objects.filter(
         pk=delivery.pk, status=DigestDelivery.CLAIMED, claimed_at=delivery.claimed_at
     ).update(claimed_at=timezone.now())

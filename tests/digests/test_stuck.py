@@ -62,6 +62,9 @@ def test_stuck_lists_only_claims_older_than_stuck_after(paper):
     delivery("sent@example.org", status="sent")
     delivery("failed@example.org", status="failed")
     weekly = delivery("weekly@example.org", age_minutes=16, key="weekly:2026-W47")
+    left = delivery("left@example.org")  # unsubscribed since: nothing to do about it
+    left.subscription.unsubscribed_at = timezone.now()
+    left.subscription.save(update_fields=["unsubscribed_at"])
 
     out, _, code = run("stuck")
 
