@@ -220,6 +220,12 @@ def _best(scores: np.ndarray) -> list[list[int]]:
     ]
 
 
+def section_for(digest: Digest, subscription: Subscription) -> list[DigestPaper]:
+    """One subscription's section, outside a run (`--email`, the staff preview): the same
+    picks a run would make; nothing is recorded."""
+    return ForYou(digest).sections([subscription]).get(subscription.pk, [])
+
+
 def section_ids(papers: Sequence[DigestPaper]) -> list[int]:
     """What a delivery stores in `for_you_ids`."""
     return [paper.paper_id for paper in papers]

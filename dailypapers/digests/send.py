@@ -30,7 +30,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from dailypapers.digests.compose import Digest, compose, digest_period, message
-from dailypapers.digests.for_you import ForYou, section_ids
+from dailypapers.digests.for_you import ForYou, section_for, section_ids
 from dailypapers.digests.models import DigestDelivery, Subscription
 
 BATCH = 500
@@ -111,8 +111,7 @@ def send_one(frequency: str, address: str, on: dt.date | None = None) -> Report:
     digest = compose(frequency, on)
     if digest is None:
         return _no_digest(frequency, on)
-    for_you = ForYou(digest).sections([subscription]).get(subscription.pk, [])
-    message(digest, subscription, for_you=for_you).send()
+    message(digest, subscription, for_you=section_for(digest, subscription)).send()
     return Report(period_key=digest.period_key, sent=1)
 
 

@@ -12,11 +12,12 @@ from django.utils import timezone
 
 from dailypapers.digests import for_you, tokens
 from dailypapers.digests.compose import compose, message
-from dailypapers.digests.models import DigestDelivery, NotInterested
+from dailypapers.digests.models import DigestDelivery, NotInterested, Subscription
 from dailypapers.digests.send import send_digests, send_one
 from dailypapers.papers.models import Paper, Upvote
 from dailypapers.papers.services.votes import set_upvote
 from dailypapers.search import index_papers
+from dailypapers.search.models import Embedding
 from tests.digests.helpers import subscribe
 from tests.factories import make_member, make_paper, make_submitted_paper
 
@@ -359,3 +360,18 @@ def _scores(digest, subscription) -> dict[int, float]:
     profiles, _ = picker._profiles([subscription.user_id], votes, marks)
     scores = profiles[0] @ picker.pool.matrix.T
     return {paper.paper_id: float(s) for paper, s in zip(picker.pool.papers, scores, strict=True)}
+
+
+def test_an_unsaved_subscription_gets_the_same_section(corpus):
+    """The staff preview builds an unsaved Subscription for a member: same picks, no rows."""
+    member, subscription = protein_member(corpus)
+    digest = compose("daily", MONDAY)
+    saved = for_you.section_for(digest, subscription)
+    unsaved = for_you.section_for(digest, Subscription(email="x@example.org", user=member))
+    assert saved and [p.paper_id for p in unsaved] == [p.paper_id for p in saved]
+
+
+def test_votes_on_papers_without_a_vector_make_no_profile(corpus):
+    member, subscription = protein_member(corpus)
+    Embedding.objects.filter(paper__votes__user=member).delete()
+    assert for_you.section_for(compose("daily", MONDAY), subscription) == []
