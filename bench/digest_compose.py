@@ -125,16 +125,22 @@ def fill_signature(args: argparse.Namespace) -> dict:
 # ---------------------------------------------------------------------------------- memory
 
 
-def rss_mb() -> float:
-    """The process's resident memory now (VmRSS), in MB."""
+def _status_mb(field: str) -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return 0.0
 
 
+def rss_mb() -> float:
+    """The process's resident memory now (VmRSS), in MB."""
+    return _status_mb("VmRSS")
+
+
 def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
+    """The process's peak resident memory since it started this program (VmHWM; getrusage's
+    ru_maxrss would carry the parent's peak over fork and exec), in MB."""
+    return _status_mb("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # ------------------------------------------------------------------------------------ fill
