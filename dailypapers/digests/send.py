@@ -29,7 +29,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from dailypapers.digests.compose import Digest, compose, digest_period, message
+from dailypapers.digests.compose import Digest, DigestPaper, compose, digest_period, message
 from dailypapers.digests.for_you import ForYou, section_for, section_ids
 from dailypapers.digests.models import DigestDelivery, Subscription
 
@@ -160,7 +160,7 @@ def _claim(
     subscription: Subscription,
     delivery: DigestDelivery | None,
     email: EmailMessage,
-    section: list,
+    section: list[DigestPaper],
     report: Report,
 ) -> DigestDelivery | None:
     """The delivery row this run now owns, or None (counted) when another run has it. The
