@@ -10,7 +10,7 @@ import pytest
 from django.core import signing
 from django.utils import timezone
 
-from dailypapers.digests import for_you, tokens
+from dailypapers.digests import for_you, send, tokens
 from dailypapers.digests.compose import compose, message
 from dailypapers.digests.models import DigestDelivery, NotInterested, Subscription
 from dailypapers.digests.send import send_digests, send_one
@@ -375,3 +375,19 @@ def test_votes_on_papers_without_a_vector_make_no_profile(corpus):
     member, subscription = protein_member(corpus)
     Embedding.objects.filter(paper__votes__user=member).delete()
     assert for_you.section_for(compose("daily", MONDAY), subscription) == []
+
+
+def test_sections_across_batches(smtp_server, corpus, monkeypatch):
+    monkeypatch.setattr(send, "BATCH", 2)  # five subscriptions: three batches
+    protein, _ = protein_member(corpus, "prot")
+    astronomer = make_member("astro")
+    for n in range(3):
+        set_upvote(astronomer, corpus[f"astro{n}"], True)
+    subscribe("anon1@example.org")
+    subscribe(astronomer.email, user=astronomer)
+    subscribe("anon2@example.org")
+    report = send_digests("daily", MONDAY)
+    assert report.sent == 4
+    assert _titles(section(smtp_server.to(astronomer.email)[0]))[0] == OTHER["galaxy"][0]
+    assert "rotein" in _titles(section(smtp_server.to(protein.email)[0]))[0]
+    assert all(section(smtp_server.to(f"anon{n}@example.org")[0]) == "" for n in (1, 2))
