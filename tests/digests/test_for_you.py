@@ -391,3 +391,16 @@ def test_sections_across_batches(smtp_server, corpus, monkeypatch):
     assert _titles(section(smtp_server.to(astronomer.email)[0]))[0] == OTHER["galaxy"][0]
     assert "rotein" in _titles(section(smtp_server.to(protein.email)[0]))[0]
     assert all(section(smtp_server.to(f"anon{n}@example.org")[0]) == "" for n in (1, 2))
+
+
+def test_a_profile_reads_each_members_latest_votes_only(corpus):
+    ada, _ = protein_member(corpus, "ada")
+    bob, _ = protein_member(corpus, "bob")
+    for days, key in enumerate(("history0", "history1", "history2")):
+        Upvote.objects.filter(paper=corpus[key]).update(
+            created_at=timezone.now() - dt.timedelta(days=days)
+        )
+    votes = for_you.queries.recent_upvotes_of([ada.pk, bob.pk], 2)
+    assert sorted((u, p) for u, p, _ in votes) == sorted(
+        (member.pk, corpus[key].pk) for member in (ada, bob) for key in ("history0", "history1")
+    )
