@@ -30,7 +30,7 @@ NOT_SENT_SECONDS = 60
 def web_version_url(digest: compose.Digest) -> str:
     """The absolute address of `digest`'s public web version (for the email's "View this
     digest in your browser" line)."""
-    return tokens.absolute(web_version_path(digest.frequency, digest.period))
+    return digest.web_url
 
 
 def web_version_path(frequency: str, period: Period) -> str:

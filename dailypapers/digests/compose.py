@@ -86,6 +86,11 @@ class Digest:
         """The HTML part's header and top list, escaped."""
         return render_to_string(f"{TEMPLATES}/top.html", self._context)
 
+    @cached_property
+    def web_url(self) -> str:
+        """Its public web version (`archive_views.web_version`): "view in your browser"."""
+        return absolute(reverse("digests:web_version", args=[self.frequency, self.period.key]))
+
     @property
     def _context(self) -> dict:
         return {"digest": self, "period": self.period, "papers": self.papers}

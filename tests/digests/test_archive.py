@@ -385,3 +385,13 @@ def test_the_web_version_url_is_absolute_on_the_public_origin(settings, papers):
     settings.BASE_URL = ""
     daily = compose("daily", DAY)
     assert archive.web_version_url(daily) == "http://localhost:8000/digest/daily/2026-11-20"
+
+
+def test_every_email_links_its_web_version_in_both_parts(client, smtp_server, papers):
+    subscribe("reader@example.org")
+    send_digests("daily", DAY)
+    email = smtp_server.messages[0]
+    url = "https://papers.example.org/digest/daily/2026-11-20"
+    assert f"View this digest in your browser: {url}" in email.text
+    assert f'<a href="{url}"' in email.html
+    assert web(client, "daily/2026-11-20").status_code == 200
