@@ -188,12 +188,25 @@ MODELS: dict[str, Callable[[], Embedder]] = {
     "wordllama": WordLlamaEmbedder,
 }
 
+# The name each model's vectors are stored under (`Embedding.model`), known without loading
+# the model: a process that only reads stored vectors (the digest sender building profiles)
+# need not load a 300 MB ONNX session to learn it. A test keeps it equal to `Embedder.name`.
+STORED_NAMES = {
+    "minilm": "minilm-l6-int8-256",
+    "minilm-128": "minilm-l6-int8-128",
+    "wordllama": "wordllama-l2supercat-256-1024",
+}
+
 _cache: dict[str, tuple[int, Embedder]] = {}
 _lock = threading.Lock()
 
 
-def get_embedder(name: str | None = None) -> Embedder:
-    """The embedder `name` (default `settings.EMBEDDING_MODEL`), loaded once per process."""
+def stored_name(name: str | None = None) -> str:
+    """The `Embedding.model` of the embedder `name` (default `settings.EMBEDDING_MODEL`)."""
+    return STORED_NAMES[_known(name)]
+
+
+def _known(name: str | None) -> str:
     if name is None:
         from django.conf import settings
 
@@ -204,6 +217,12 @@ def get_embedder(name: str | None = None) -> Embedder:
             f"Unknown embedding model {name!r} (DAILYPAPERS_EMBEDDING_MODEL): choose one of "
             f"{choices}."
         )
+    return name
+
+
+def get_embedder(name: str | None = None) -> Embedder:
+    """The embedder `name` (default `settings.EMBEDDING_MODEL`), loaded once per process."""
+    name = _known(name)
     with _lock:
         # Keyed by process too: an onnxruntime session does not survive a fork.
         pid, embedder = _cache.get(name, (None, None))

@@ -45,9 +45,9 @@ class VectorIndex(Protocol):
 def current_model() -> str:
     """The name stored in `Embedding.model` for the configured embedder: vectors of any other
     name are stale. The one place the backends learn it."""
-    from dailypapers.search.embeddings import get_embedder
+    from dailypapers.search.embeddings import stored_name
 
-    return get_embedder().name
+    return stored_name()
 
 
 _lock = threading.Lock()

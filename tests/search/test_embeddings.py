@@ -13,7 +13,13 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
-from dailypapers.search.embeddings import MODELS, Embedder, document_text, get_embedder
+from dailypapers.search.embeddings import (
+    MODELS,
+    Embedder,
+    document_text,
+    get_embedder,
+    stored_name,
+)
 
 DIMS = {"minilm": 384, "minilm-128": 384, "wordllama": 256}
 
@@ -139,6 +145,18 @@ def test_name_identifies_model_and_settings() -> None:
     assert get_embedder("minilm-128").name == "minilm-l6-int8-128"
     assert get_embedder("wordllama").name.startswith("wordllama-")
     assert MiniLM(max_tokens=64).name != get_embedder("minilm").name
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_the_stored_name_known_without_loading_is_the_loaded_models(name: str) -> None:
+    assert stored_name(name) == get_embedder(name).name
+
+
+@override_settings(EMBEDDING_MODEL="wordllama")
+def test_the_stored_name_follows_the_setting() -> None:
+    assert stored_name() == get_embedder("wordllama").name
+    with pytest.raises(ImproperlyConfigured, match="'bert'"):
+        stored_name("bert")
 
 
 def test_embedders_are_loaded_once_per_process() -> None:
