@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from dailypapers.digests import tokens
 from dailypapers.digests.models import Subscription
-from dailypapers.digests.send import _server_down
+from dailypapers.digests.send import server_down
 
 BATCH = 500
 TEMPLATES = "digests/email/reminder"
@@ -84,7 +84,7 @@ def send_reminders(now: dt.datetime | None = None) -> ReminderReport:
                 continue
             report.failed += 1
             report.errors.append(f"{subscription.email}: {error}")
-            if _server_down(error):
+            if server_down(error):
                 report.stopped = str(error)
                 break
     finally:

@@ -230,7 +230,7 @@ def _deliver(
         _record_failure(subscription, delivery, error)
         report.failed += 1
         report.errors.append(f"{subscription.email}: {error}")
-        if _server_down(error):
+        if server_down(error):
             raise _ServerDown(str(error)) from error
         return
     DigestDelivery.objects.filter(pk=delivery.pk).update(
@@ -259,7 +259,9 @@ class _ServerDown(Exception):
     """The mail server cannot be reached or refuses service: stop the run."""
 
 
-def _server_down(error: Exception) -> bool:
+def server_down(error: Exception) -> bool:
+    """Whether `error` means no message can get through now (stop the run, spend no
+    attempt): also used by resend-stuck and the reminders."""
     session_errors = (
         smtplib.SMTPConnectError,
         smtplib.SMTPServerDisconnected,

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from dailypapers.digests.compose import compose, digest_paper, digest_period, message
 from dailypapers.digests.models import DigestDelivery
-from dailypapers.digests.send import STUCK_AFTER, _server_down
+from dailypapers.digests.send import STUCK_AFTER, server_down
 from dailypapers.papers import queries
 from dailypapers.papers.periods import parse_period
 
@@ -145,7 +145,7 @@ def _resend(digest, delivery: DigestDelivery, report: ResendReport, connection) 
         )
         report.failed += 1
         report.errors.append(f"{subscription.email}: {error}")
-        return not _server_down(error)
+        return not server_down(error)
     DigestDelivery.objects.filter(pk=delivery.pk).update(
         status=DigestDelivery.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, error=""
     )
