@@ -174,8 +174,12 @@ def update_member_subscription(
         # Their primary address changed: the digest follows it, unless that address has a
         # subscription of its own already (then the member keeps the one they have).
         if not Subscription.objects.filter(email=address).exists():
-            subscription.email = address
-            subscription.save(update_fields=["email"])
+            try:
+                with transaction.atomic():
+                    Subscription.objects.filter(pk=subscription.pk).update(email=address)
+                subscription.email = address
+            except IntegrityError:  # a concurrent subscribe took that address first
+                pass
         address = subscription.email
     subscription = subscribe(address, frequency, user=user)
     if subscription.wants_for_you != wants_for_you:

@@ -202,3 +202,20 @@ def test_bounced_addresses_are_named(client, settings):
     client.force_login(member)
 
     assert b"refused our digests" in client.get("/settings").content
+
+
+def test_a_new_primary_address_with_its_own_subscription_leaves_the_members_where_it_is(client):
+    member = verified()
+    client.force_login(member)
+    save(client, "daily")
+    subscribe("ada@new.example", frequency="weekly")  # someone subscribed it without logging in
+    EmailAddress.objects.filter(user=member).update(primary=False)
+    EmailAddress.objects.create(user=member, email="ada@new.example", primary=True, verified=True)
+
+    save(client, "weekly", for_you=False)
+
+    mine = Subscription.objects.get(user=member)
+    assert mine.email == "ada@example.org" and mine.frequency == "weekly"
+    assert not mine.wants_for_you
+    other = Subscription.objects.get(email="ada@new.example")
+    assert other.user is None and other.wants_for_you
