@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from typing import TypeVar
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -66,17 +67,21 @@ class SmtpServer:
             return [m for m in self.messages if address in m.recipients]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind((HOST, 0))
         return probe.getsockname()[1]
 
 
-def _start() -> tuple[Controller, SmtpServer]:
+Server = TypeVar("Server", bound="SmtpServer")
+
+
+def start_server(kind: type[Server] = SmtpServer) -> tuple[Controller, Server]:
+    """A running server of `kind` (`SmtpServer` or a subclass) and its controller (to stop)."""
     # aiosmtpd needs a known port (it connects to it once to start): take a free one, and
     # try again in the rare case another process grabbed it in between.
     for _ in range(5):
-        server = SmtpServer(_free_port())
+        server = kind(free_port())
         controller = Controller(server, hostname=HOST, port=server.port)
         try:
             controller.start()
@@ -89,7 +94,7 @@ def _start() -> tuple[Controller, SmtpServer]:
 @pytest.fixture
 def smtp_server(settings):
     """A running SMTP server; Django's email goes to it (over SMTP, no TLS, no login)."""
-    controller, server = _start()
+    controller, server = start_server()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = server.host, server.port
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""

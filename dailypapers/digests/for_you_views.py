@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from dailypapers.digests import for_you, tokens
+from dailypapers.digests.views import bad_link
 
 
 @require_http_methods(["GET", "POST"])
@@ -16,8 +17,7 @@ def not_interested(request: HttpRequest, token: str) -> HttpResponse:
     try:
         user, paper = for_you.not_interested_target(token)
     except tokens.BadToken as error:
-        context = {"message": str(error)}
-        return render(request, "digests/not_interested_bad_link.html", context, status=400)
+        return bad_link(request, error, subscribe_again=False)
     if request.method == "POST":
         for_you.mark_not_interested(user, paper)
         return render(request, "digests/not_interested_done.html", {"paper": paper})

@@ -30,8 +30,12 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     return render(request, "digests/subscribe.html", {"form": form}, status=status)
 
 
-def _bad_link(request: HttpRequest, error: tokens.BadToken) -> HttpResponse:
-    return render(request, "digests/subscribe_bad_link.html", {"message": str(error)}, status=400)
+def bad_link(
+    request: HttpRequest, error: tokens.BadToken, subscribe_again: bool = True
+) -> HttpResponse:
+    """A broken, tampered or expired link of an email: 400, saying why."""
+    context = {"message": str(error), "subscribe_again": subscribe_again}
+    return render(request, "digests/bad_link.html", context, status=400)
 
 
 @require_http_methods(["GET", "POST"])
@@ -42,7 +46,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "digests/confirm_done.html", {"subscription": subscription})
         subscription, _ = tokens.read_confirm(token)
     except tokens.BadToken as error:
-        return _bad_link(request, error)
+        return bad_link(request, error)
     return render(request, "digests/confirm.html", {"subscription": subscription})
 
 
@@ -54,7 +58,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "digests/unsubscribe_done.html", {"subscription": subscription})
         subscription = tokens.read_unsubscribe(token)
     except tokens.BadToken as error:
-        return _bad_link(request, error)
+        return bad_link(request, error)
     return render(request, "digests/unsubscribe.html", {"subscription": subscription})
 
 

@@ -18,7 +18,7 @@ from dailypapers.digests.reminders import send_reminders
 from dailypapers.digests.tasks import REMIND_MINUTE, remind_due, send_digest_reminders
 from tests.digests.helpers import subscribe
 from tests.papers.shared_db import shared_database  # noqa: F401
-from tests.smtp import _free_port
+from tests.smtp import free_port
 from tests.threads import at_once
 
 
@@ -112,7 +112,7 @@ def test_digests_remind_command(smtp_server):
 @pytest.mark.django_db
 def test_an_unreachable_server_uses_up_no_reminder(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", _free_port(), 2
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
     pending("waiting@example.org", hours_ago=49)
     out = StringIO()
 

@@ -11,7 +11,7 @@ from dailypapers.digests.models import DigestDelivery, Subscription
 from dailypapers.digests.send import send_digests
 from tests.digests.helpers import subscribe
 from tests.factories import make_submitted_paper
-from tests.smtp import _free_port
+from tests.smtp import free_port
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 11, 20)
@@ -90,7 +90,7 @@ def test_a_hostile_title_stays_inert(smtp_server, settings):
 def test_a_failed_send_is_retried_after_the_backoff(smtp_server, settings, papers):
     subscribe("reader@example.org")
     port = settings.EMAIL_PORT
-    settings.EMAIL_PORT = _free_port()  # nobody listens there
+    settings.EMAIL_PORT = free_port()  # nobody listens there
     out, code = run("--period", "daily", "--date", "2026-11-20")
     assert code == 1 and "failed 1" in out
     delivery = DigestDelivery.objects.get()
@@ -185,7 +185,7 @@ def test_an_address_at_the_bounce_limit_gets_no_more(smtp_server, settings, pape
 def test_an_unreachable_server_stops_the_run(smtp_server, settings, papers):
     for n in range(3):
         subscribe(f"reader{n}@example.org")
-    settings.EMAIL_PORT = _free_port()
+    settings.EMAIL_PORT = free_port()
     out, code = run("--period", "daily", "--date", "2026-11-20")
     assert code == 1 and "failed 1" in out and "stopped early" in out
     # The others stay unclaimed: the next run sends them without waiting for a backoff.

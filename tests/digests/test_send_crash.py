@@ -23,7 +23,6 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -32,7 +31,7 @@ from dailypapers.digests.send import STUCK_AFTER
 from tests.digests.helpers import subscribe
 from tests.factories import make_submitted_paper
 from tests.papers.shared_db import shared_database  # noqa: F401
-from tests.smtp import HOST, SmtpServer, _free_port
+from tests.smtp import SmtpServer, start_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -62,16 +61,7 @@ class HoldingServer(SmtpServer):
 
 @pytest.fixture
 def holding_server():
-    for _ in range(5):
-        server = HoldingServer(_free_port())
-        controller = Controller(server, hostname=HOST, port=server.port)
-        try:
-            controller.start()
-        except OSError:
-            continue
-        break
-    else:
-        raise RuntimeError("no free port for the test SMTP server")
+    controller, server = start_server(HoldingServer)
     try:
         yield server
     finally:

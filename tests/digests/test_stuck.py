@@ -19,7 +19,7 @@ from dailypapers.digests.stuck import resend_stuck
 from tests.digests.helpers import subscribe
 from tests.factories import make_member, make_submitted_paper
 from tests.papers.shared_db import shared_database  # noqa: F401
-from tests.smtp import _free_port
+from tests.smtp import free_port
 from tests.threads import at_once
 
 DAY = dt.date(2026, 11, 20)
@@ -164,7 +164,7 @@ def test_resend_stuck_asks_first_without_yes(smtp_server, paper, monkeypatch):
 @pytest.mark.django_db
 def test_an_unreachable_server_leaves_it_to_the_retries_and_exits_1(settings, paper):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", _free_port(), 2
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
     first, second = delivery("a@example.org"), delivery("b@example.org")
 
     out, err, code = run("resend-stuck", "--period", "daily", "--yes")
