@@ -87,7 +87,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--tracemalloc",
         action="store_true",
-        help="also trace Python allocations (slower; shows the traced peak per checkpoint)",
+        help="also trace Python allocations (slower; shows the Python heap now and its peak)",
+    )
+    parser.add_argument(
+        "--sqlite-cached-statements",
+        type=int,
+        default=None,
+        metavar="N",
+        help="size of Python's sqlite3 statement cache (default 128): each cached statement "
+        "with a long IN list keeps its compiled program",
     )
     parser.add_argument(
         "--database-url",
@@ -462,6 +470,7 @@ class Checkpoint:
     seconds: float
     rss_mb: float
     peak_rss_mb: float
+    traced_mb: float | None  # Python's own allocations now, and their peak (--tracemalloc)
     traced_peak_mb: float | None
 
 
@@ -497,19 +506,25 @@ class Meter:
             self.sample()
 
     def sample(self) -> None:
-        traced = tracemalloc.get_traced_memory()[1] / 2**20 if tracemalloc.is_tracing() else None
+        tracing = tracemalloc.is_tracing()
+        now, peak = (
+            (n / 2**20 for n in tracemalloc.get_traced_memory()) if tracing else (None, None)
+        )
         point = Checkpoint(
             self.run.subscribers,
             time.perf_counter() - self.started,
             rss_mb(),
             peak_rss_mb(),
-            traced,
+            now,
+            peak,
         )
         self.run.checkpoints.append(point)
-        traced_text = f", traced peak {traced:.0f} MB" if traced is not None else ""
+        traced_text = f", Python heap {now:.0f} MB (peak {peak:.0f} MB)" if tracing else ""
+        # Anonymous (heap) vs file-backed (mapped files, shared libraries) resident memory.
+        split = f"anon {_status_mb('RssAnon'):.0f} MB, file {_status_mb('RssFile'):.0f} MB"
         print(
             f"  {point.subscribers:>7,} subscribers  {point.seconds:7.1f} s  "
-            f"RSS {point.rss_mb:.0f} MB (peak {point.peak_rss_mb:.0f} MB){traced_text}",
+            f"RSS {point.rss_mb:.0f} MB ({split}; peak {point.peak_rss_mb:.0f} MB){traced_text}",
             flush=True,
         )
 
@@ -654,6 +669,9 @@ def main(argv: list[str] | None = None) -> None:
 
     from dailypapers.digests.models import Subscription
 
+    if args.sqlite_cached_statements is not None and connection.vendor == "sqlite":
+        connection.settings_dict["OPTIONS"]["cached_statements"] = args.sqlite_cached_statements
+        connection.close()
     # One fill serves both runs: the subscribers take the measured frequency.
     Subscription.objects.exclude(frequency=args.frequency).update(frequency=args.frequency)
     connection.close()  # the fill's connection state (caches, WAL) out of the measurement
