@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
-from dailypapers.search import vectors, vectors_usearch
+from dailypapers.search import paper_vectors, vectors, vectors_usearch
 from dailypapers.search.models import Embedding
 from dailypapers.search.vectors import current_model, get_vector_index, similar_papers
 from dailypapers.search.vectors_usearch import UsearchIndex
@@ -306,3 +306,15 @@ def test_a_writer_finding_the_file_stale_rebuilds_it(file_index, dim):
     file_index.fold_delta()
     meta = json.loads((file_index.directory / "vectors.json").read_text())
     assert meta["count"] == len(ids)
+
+
+def test_stored_vectors_come_back_whole_across_groups_of_ids(dim, monkeypatch):
+    monkeypatch.setattr(vectors, "ID_GROUP", 8)  # 21 ids: groups of 8, 8 and 5 padded to 8
+    matrix = clustered(21, dim)
+    ids = store(matrix)
+    other = store(clustered(1, dim, seed=1), model="another-model")
+    found = paper_vectors([*ids, *other, 10**9, ids[0]])
+    assert sorted(found) == sorted(ids)  # not another model's row, not a missing paper
+    for pk, row in zip(ids, matrix, strict=True):
+        np.testing.assert_array_equal(found[pk], row)
+    assert paper_vectors([]) == {}
