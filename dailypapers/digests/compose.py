@@ -188,11 +188,14 @@ def subscription_links(subscription: Subscription) -> dict[str, str]:
     unsubscribe = tokens.unsubscribe_token(subscription)  # signed once for both links
     # A member manages the digest (frequency, "for you") on their settings page; an address
     # without an account has the subscribe form, which changes the frequency.
-    preferences = "accounts:settings" if subscription.user_id else "digests:subscribe"
+    if subscription.user_id is not None:
+        preferences = reverse("accounts:settings") + "#digest"
+    else:
+        preferences = reverse("digests:subscribe")
     return {
         "unsubscribe_url": absolute(reverse("digests:unsubscribe", args=[unsubscribe])),
         "one_click_url": absolute(reverse("digests:one_click", args=[unsubscribe])),
-        "preferences_url": absolute(reverse(preferences)),
+        "preferences_url": absolute(preferences),
         "site_url": absolute("/"),
     }
 

@@ -6,7 +6,7 @@ import pytest
 
 from dailypapers.digests.compose import compose, message
 from tests.digests.helpers import subscribe
-from tests.factories import make_organization, make_submitted_paper
+from tests.factories import make_member, make_organization, make_submitted_paper
 
 pytestmark = pytest.mark.django_db
 MONDAY = dt.date(2026, 11, 16)
@@ -79,3 +79,15 @@ def test_the_email_has_both_parts_and_unsubscribe_headers(settings):
     assert one_click.endswith("/one-click>")
     assert mailto.startswith("<mailto:")
     assert "Week" not in email.subject and "\n" not in email.subject
+
+
+def test_manage_preferences_leads_a_member_to_their_settings_and_others_to_the_form(settings):
+    settings.BASE_URL = "https://papers.example.org"
+    make_submitted_paper(MONDAY)
+    digest = compose("daily", MONDAY)
+    member = subscribe("member@example.org", user=make_member())
+    visitor = subscribe("visitor@example.org")
+    member_text = message(digest, member).body
+    assert "Manage preferences: https://papers.example.org/settings#digest" in member_text
+    visitor_text = message(digest, visitor).body
+    assert "Manage preferences: https://papers.example.org/subscribe\n" in visitor_text
