@@ -87,11 +87,13 @@ def _refused(request: HttpRequest, paper: Paper, form: dict, status: int = 400) 
     return response
 
 
-def _limited(request: HttpRequest, paper: Paper, form: dict) -> HttpResponse:
+def _limited(
+    request: HttpRequest, paper: Paper, form: dict, what: str = "comments"
+) -> HttpResponse:
     if _is_htmx(request):
-        form["error"] = "Too many comments in a short time. Please wait a minute and try again."
+        form["error"] = f"Too many {what} in a short time. Please wait a minute and try again."
         return _refused(request, paper, form)
-    return too_many_requests(request, "comments")
+    return too_many_requests(request, what)
 
 
 def _form(kind: str, target: object, action: str, text: str = "") -> dict:
@@ -177,6 +179,10 @@ def report_comment(request: HttpRequest, pk: int) -> HttpResponse:
         return _login(request, comment.paper)
     reason = request.POST.get("reason", "")
     form = _form("report", pk, reverse("papers:comment-report", args=[pk]), reason)
+    # Reports share the comment limit: one per comment each, but a member could still file
+    # hundreds across a page's comments for the moderators to read.
+    if action_limited(request, "comment"):
+        return _limited(request, comment.paper, form, "reports")
     try:
         services.report_comment(request.user, comment, reason)
     except CommentRefused as refusal:

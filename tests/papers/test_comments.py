@@ -435,6 +435,21 @@ def test_posting_too_fast_answers_429(paper, ada, settings):
     assert Comment.objects.count() == 2
 
 
+def test_reporting_too_fast_answers_429(paper, ada, bob, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "comment": (2, 100)}
+    comments = [services.post_comment(ada, paper, f"Spam {i}") for i in range(3)]
+    client = logged_in(bob)
+
+    answers = [
+        client.post(reverse("papers:comment-report", args=[c.pk]), {"reason": "spam"})
+        for c in comments
+    ]
+
+    assert [a.status_code for a in answers] == [302, 302, 429]
+    assert "Too many reports" in answers[2].content.decode()
+    assert CommentReport.objects.count() == 2
+
+
 def test_htmx_posting_too_fast_says_so_in_the_form(paper, ada, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "comment": (1, 100)}
     client = logged_in(ada)
