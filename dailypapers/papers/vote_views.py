@@ -46,7 +46,7 @@ def upvote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     except ValueError as error:
         return _bad_request(str(error), wants_json)
     if action_limited(request, "vote"):
-        return too_many_requests(request, "votes")
+        return _limited(request, paper)
     if wanted is None:
         result = services.toggle_upvote(request.user, paper)
     else:
@@ -58,6 +58,21 @@ def upvote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
         context = {"paper": paper, "upvoted": result.upvoted, "count": result.upvotes}
         return render(request, "papers/_vote.html", {**context, "next_url": back})
     return HttpResponseRedirect(back)
+
+
+def _limited(request: HttpRequest, paper: Paper) -> HttpResponse:
+    """Over the vote limit. htmx swaps only 2xx answers, so it gets its control back as it
+    stands (the vote unchanged) carrying the message; other clients get the 429."""
+    if not request.headers.get("HX-Request"):
+        return too_many_requests(request, "votes")
+    back = _safe_next(request, request.POST.get("next", "")) or paper.get_absolute_url()
+    context = {
+        "paper": paper,
+        "upvoted": paper.pk in queries.upvoted_ids(request.user, [paper.pk]),
+        "next_url": back,
+        "limited": "Too many votes in a short time. Please wait a minute and try again.",
+    }
+    return render(request, "papers/_vote.html", context)
 
 
 def _wanted_state(request: HttpRequest) -> bool | None:

@@ -309,6 +309,20 @@ def test_too_many_votes_get_a_429(ada_client, paper):
     assert page.status_code == 429 and b"Too many votes" in page.content
 
 
+@override_settings(RATE_LIMITS={"vote": (1, 600)})
+def test_htmx_over_the_limit_gets_its_control_back_unchanged_saying_so(ada_client, paper):
+    first = ada_client.post("/papers/2401.01234/upvote", {"upvoted": "1"}, **HTMX)
+    over = ada_client.post("/papers/2401.01234/upvote", {"upvoted": "0"}, **HTMX)
+
+    assert first.status_code == 200 and 'class="votes"' in first.content.decode()
+    # htmx swaps only 2xx answers: the control comes back as it stands, carrying the message.
+    html = over.content.decode()
+    assert over.status_code == 200
+    assert 'class="votes limited"' in html and 'aria-pressed="true"' in html
+    assert 'role="alert">Too many votes in a short time' in html
+    assert stored(paper) == (1, 1)  # the unvote was refused
+
+
 @override_settings(RATE_LIMITS={"vote": (600, 2)})
 def test_the_per_ip_limit_counts_every_member_behind_one_address(client, paper):
     codes = []
