@@ -133,7 +133,9 @@ def test_kill_9_mid_run_then_rerun_sends_every_digest_once_and_none_twice(
     assert len(holding_server.messages) == SUBSCRIBERS
 
     listing = StringIO()
-    call_command("digests", "stuck", "--period", "daily", stdout=listing)
+    with pytest.raises(SystemExit) as listed:  # exit 1: something stuck, for monitoring
+        call_command("digests", "stuck", "--period", "daily", stdout=listing)
+    assert listed.value.code == 1
     (row, total) = listing.getvalue().splitlines()
     assert row.split("\t")[0] == in_flight.subscription.email
     assert row.split("\t")[1:2] == ["daily:2026-11-20"]

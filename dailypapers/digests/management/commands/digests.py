@@ -5,8 +5,8 @@
 - `resend-stuck --period daily|weekly [--date D] [--email ADDR] [--yes]`: send those again.
 - `remind`: the one reminder to addresses that have not confirmed.
 
-Exit codes: 0 done; 1 something failed or is stuck (send), or could not be sent (resend-stuck,
-remind); 2 usage.
+Exit codes: 0 done; 1 something failed or is stuck (send), something is listed (stuck), or
+could not be sent (resend-stuck, remind); 2 usage.
 """
 
 from __future__ import annotations
@@ -87,6 +87,8 @@ class Command(BaseCommand):
         for line in _table(deliveries):
             self.stdout.write(line)
         self.stdout.write(f"stuck: {len(deliveries)}")
+        if deliveries:
+            raise SystemExit(1)  # for monitoring, like `ingest status --check`
 
     def _resend(self, on: dt.date | None, options: dict) -> None:
         deliveries = list(stuck_deliveries(options["period"], on, options["email"]))
