@@ -241,13 +241,8 @@ class OrganizationFeed(ListingFeed):
         org = queries.organization_by_slug(_clean(slug))
         if org is None:
             raise Http404(f"No organization {slug!r}.")
-        papers = queries.papers_of_organization(org)[:FEED_SIZE]
-        return Listing(
-            title=f"{org} · Daily Papers",
-            page=origin(request) + org.get_absolute_url(),
-            description=f"The newest papers of {org}.",
-            entries=entries(papers, request),
-        )
+        papers = queries.papers_of_organization(org)
+        return _newest_of(request, str(org), org.get_absolute_url(), papers)
 
 
 class AuthorFeed(ListingFeed):
@@ -255,13 +250,19 @@ class AuthorFeed(ListingFeed):
         person = queries.author_by_name(_clean(name))
         if person is None:
             raise Http404(f"No author named {name!r}.")
-        papers = queries.papers_of_author(person)[:FEED_SIZE]
-        return Listing(
-            title=f"{person.name} · Daily Papers",
-            page=origin(request) + person.get_absolute_url(),
-            description=f"The newest papers of {person.name}.",
-            entries=entries(papers, request),
+        return _newest_of(
+            request, person.name, person.get_absolute_url(), queries.papers_of_author(person)
         )
+
+
+def _newest_of(request: HttpRequest, name: str, page: str, papers) -> Listing:
+    """An organization's or author's feed: their newest papers."""
+    return Listing(
+        title=f"{name} · Daily Papers",
+        page=origin(request) + page,
+        description=f"The newest papers of {name}.",
+        entries=entries(papers[:FEED_SIZE], request),
+    )
 
 
 today = feed_view(TodayFeed)
