@@ -14,16 +14,16 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from dailypapers.digests import compose, tokens
-from dailypapers.digests.for_you import ForYou
+from dailypapers.digests.for_you import section_for
 from dailypapers.digests.models import DigestDelivery, Subscription
 from dailypapers.papers.periods import Period, parse_period
 
 # The URL's period kind for each frequency: /digest/daily/2026-11-20, /digest/weekly/2026-W47.
 PERIOD_KINDS = {Subscription.DAILY: "day", Subscription.WEEKLY: "week"}
 # A sent digest stays sent (deliveries are never deleted but with their subscription), so a
-# "yes" is kept for good. A "no" is kept briefly: the lookup scans the deliveries of every
-# period (no index on period_key alone), and the page is public, so repeated requests for an
-# unsent period must not each scan; a digest sent meanwhile shows within this many seconds.
+# "yes" is kept for good. A "no" is kept briefly (the page is public: repeated requests for an
+# unsent period cost no query each, though the (period_key, status) index makes one cheap); a
+# digest sent meanwhile shows within this many seconds.
 NOT_SENT_SECONDS = 60
 
 
@@ -99,10 +99,7 @@ def preview_subscription(user) -> Subscription:
 def preview_message(digest: compose.Digest, subscription: Subscription):
     """The email `subscription` gets for `digest`, built as the sender builds it ("for you"
     section included, when the member has one); nothing is sent or recorded."""
-    section = []
-    if subscription.pk is not None:
-        section = ForYou(digest).sections([subscription]).get(subscription.pk, [])
-    return compose.message(digest, subscription, for_you=section)
+    return compose.message(digest, subscription, for_you=section_for(digest, subscription))
 
 
 def parse_preview_date(value: str | None, default: dt.date) -> dt.date:

@@ -11,20 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 import smtplib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from dailypapers.digests import tokens
 from dailypapers.digests.models import Subscription
-from dailypapers.digests.send import server_down
+from dailypapers.digests.send import keyset_batches, server_down
+from dailypapers.digests.services import confirmation_email
 
-BATCH = 500
 TEMPLATES = "digests/email/reminder"
 # Addresses that subscribed longer ago than this get no reminder: someone who ignored the
 # confirmation for over a week is not waiting for a nudge, and the first run after this
@@ -75,7 +74,7 @@ def send_reminders(now: dt.datetime | None = None) -> ReminderReport:
         report.stopped = str(error)
         return report
     try:
-        for subscription in _batches(due_reminders(now)):
+        for subscription in chain.from_iterable(keyset_batches(due_reminders(now))):
             if not _claim(subscription, now):
                 continue  # another run reminded it (or it was confirmed) in between
             error = _send(subscription, connection)
@@ -90,14 +89,6 @@ def send_reminders(now: dt.datetime | None = None) -> ReminderReport:
     finally:
         connection.close()
     return report
-
-
-def _batches(subscriptions: QuerySet[Subscription]) -> Iterator[Subscription]:
-    # Keyset paging, as `send.due_subscriptions`: constant memory, no growing OFFSET.
-    last = 0
-    while batch := list(subscriptions.filter(pk__gt=last)[:BATCH]):
-        yield from batch
-        last = batch[-1].pk
 
 
 def _claim(subscription: Subscription, now: dt.datetime) -> bool:
@@ -115,17 +106,7 @@ def _claim(subscription: Subscription, now: dt.datetime) -> bool:
 def reminder_email(subscription: Subscription, connection=None) -> EmailMultiAlternatives:
     """The reminder: text and HTML, with a new confirmation link (valid a week from now,
     whatever the age of the first one)."""
-    context = {"subscription": subscription, "confirm_url": tokens.confirm_url(subscription)}
-    subject = render_to_string(f"{TEMPLATES}/subject.txt", context)
-    email = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=render_to_string(f"{TEMPLATES}/body.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[subscription.email],
-        connection=connection,
-    )
-    email.attach_alternative(render_to_string(f"{TEMPLATES}/body.html", context), "text/html")
-    return email
+    return confirmation_email(subscription, TEMPLATES, connection)
 
 
 def _send(subscription: Subscription, connection) -> Exception | None:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from dailypapers.digests.compose import Digest, DigestPaper, compose, digest_period, message
@@ -73,7 +73,14 @@ def due_subscriptions(frequency: str) -> Iterator[list[Subscription]]:
         confirmed_at__isnull=False,
         unsubscribed_at__isnull=True,
         hard_bounces__lt=settings.DIGEST_MAX_BOUNCES,
-    ).order_by("pk")
+    )
+    return keyset_batches(subscriptions)
+
+
+def keyset_batches(subscriptions: QuerySet[Subscription]) -> Iterator[list[Subscription]]:
+    """`subscriptions` in batches of BATCH by primary key: constant memory, no growing
+    OFFSET (also the reminders' walk)."""
+    subscriptions = subscriptions.order_by("pk")
     last = 0
     while batch := list(subscriptions.filter(pk__gt=last)[:BATCH]):
         yield batch

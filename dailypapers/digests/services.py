@@ -87,19 +87,26 @@ def send_confirmation(subscription: Subscription) -> bool:
     """Mail the confirmation link, unless one went to this address recently. True if sent."""
     if not cache.add(_resend_key(subscription), 1, CONFIRM_RESEND_SECONDS):
         return False
+    confirmation_email(subscription, "digests/email/confirm").send()
+    return True
+
+
+def confirmation_email(
+    subscription: Subscription, templates: str, connection=None
+) -> EmailMultiAlternatives:
+    """An email carrying a fresh confirmation link (valid a week from now), text and HTML,
+    from `templates`/{subject.txt,body.txt,body.html}: the first one, or the reminder."""
     context = {"subscription": subscription, "confirm_url": tokens.confirm_url(subscription)}
-    subject = render_to_string("digests/email/confirm/subject.txt", context)
-    message = EmailMultiAlternatives(
+    subject = render_to_string(f"{templates}/subject.txt", context)
+    email = EmailMultiAlternatives(
         subject=" ".join(subject.split()),
-        body=render_to_string("digests/email/confirm/body.txt", context),
+        body=render_to_string(f"{templates}/body.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[subscription.email],
+        connection=connection,
     )
-    message.attach_alternative(
-        render_to_string("digests/email/confirm/body.html", context), "text/html"
-    )
-    message.send()
-    return True
+    email.attach_alternative(render_to_string(f"{templates}/body.html", context), "text/html")
+    return email
 
 
 def confirm(token: str) -> Subscription:
