@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: install install-dev run test test-sqlite test-postgres lint bench demo-corpus
+.PHONY: install install-dev run test test-sqlite test-postgres lint smoke bench demo-corpus
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ test-postgres:
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# `make run` as a fresh machine meets it: runtime dependencies only, in a venv of its own.
+smoke:
+	bash tests/smoke/run.sh
 
 bench: install-dev
 	$(BIN)/python bench/feed_latency.py
