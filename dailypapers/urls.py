@@ -12,6 +12,9 @@ urlpatterns = [
     path("", include("dailypapers.search.urls")),
 ]
 
-handler404 = "dailypapers.papers.views.not_found"
+# JSON in the route's own shape under /api/ and /mcp, the site's pages elsewhere.
+handler400 = "dailypapers.api.fallbacks.bad_request"
+handler404 = "dailypapers.api.fallbacks.not_found"
+handler500 = "dailypapers.api.fallbacks.server_error"
 # Allauth looks this up for its rate limits (too many logins, sign-ups): our 429 page.
 handler429 = "dailypapers.accounts.views.rate_limited"

@@ -17,11 +17,14 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 
 from dailypapers.accounts.tokens import PREFIX, hash_key, user_for_token
 from dailypapers.api import hf_paging, hf_shapes
+from dailypapers.api.v1.errors import malformed_request_message
 from dailypapers.papers import feed_cache, queries, ranking
 from dailypapers.papers.arxiv_ids import parse_arxiv_id
 from dailypapers.papers.models import Paper
@@ -52,8 +55,11 @@ def error(status: int, message: str) -> JsonResponse:
 
 
 def hf_route(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """GET/HEAD only, rate-limited per member (token) and per IP, bad parameters → 400."""
+    """GET/HEAD only, rate-limited per member (token) and per IP, bad parameters → 400.
+    CSRF-exempt: no cookie is read here, and a write must get the JSON 405, not the CSRF
+    check's HTML 403."""
 
+    @csrf_exempt
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):
@@ -68,6 +74,8 @@ def hf_route(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return view(request, *args, **kwargs)
         except BadRequest as exc:
             return error(400, str(exc))
+        except SuspiciousOperation as exc:  # a query string Django refuses to parse
+            return error(400, malformed_request_message(exc))
 
     return wrapper
 

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import mcp.types as types
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.request import split_domain_port, validate_host
 from django.views.decorators.csrf import csrf_exempt
@@ -58,7 +59,7 @@ def endpoint(request: HttpRequest) -> HttpResponse:
         return response
     try:
         _check_headers(request)
-        message = _parse(request.body)
+        message = _parse(_body(request))
     except RpcError as error:
         return _error(None, error.code, error.message, error.status, error.data)
     if "id" not in message:  # a notification (`notifications/initialized`…) or a response
@@ -102,14 +103,26 @@ def _check_headers(request: HttpRequest) -> None:
         raise RpcError(types.INVALID_REQUEST, "This endpoint answers with application/json", 406)
 
 
+def _body(request: HttpRequest) -> bytes:
+    try:
+        return request.body
+    except RequestDataTooBig:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        raise RpcError(types.INVALID_REQUEST, f"Request body over {limit} bytes", 413) from None
+
+
 def _parse(body: bytes) -> dict[str, Any]:
     try:
         message = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    # RecursionError: json nests one Python call per level, so 100 K nested arrays exhaust
+    # the stack. A valid message never nests that deep.
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise RpcError(types.PARSE_ERROR, "Parse error: the body is not JSON", 400) from None
     if not isinstance(message, dict) or message.get("jsonrpc") != "2.0":
         # Batches (a JSON array) left the protocol in 2025-06-18.
         raise RpcError(types.INVALID_REQUEST, "Invalid Request: one JSON-RPC 2.0 object", 400)
+    if "method" in message and not isinstance(message["method"], str):
+        raise RpcError(types.INVALID_REQUEST, "Invalid Request: method must be a string", 400)
     return message
 
 

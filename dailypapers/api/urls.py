@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from dailypapers.api import mcp
+from dailypapers.api import fallbacks, mcp
 
 urlpatterns: list = []
 # Hugging Face–compatible routes (shared/hf-api.md); `/papers/<id>.md` is the papers app's.
@@ -23,3 +23,5 @@ urlpatterns += [path("mcp", mcp.endpoint, name="mcp")]
 from dailypapers.api import v1  # noqa: E402
 
 urlpatterns += v1.urlpatterns
+# Any other /api/ path: the JSON 404 (Hugging Face's shape), for every method.
+urlpatterns += [re_path(r"^api/", fallbacks.unknown_api_path)]

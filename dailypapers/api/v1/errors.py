@@ -14,6 +14,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
@@ -58,6 +60,7 @@ def install_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(Throttled, _throttled)
     api.add_exception_handler(HttpError, _http_error)
     api.add_exception_handler(Http404, _not_found)
+    api.add_exception_handler(SuspiciousOperation, _malformed)
     api.add_exception_handler(Exception, _server_error)
 
 
@@ -99,6 +102,21 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error_response(404, "Not found.")
+
+
+def _malformed(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    # Django refuses a request it will not parse (more than DATA_UPLOAD_MAX_NUMBER_FIELDS
+    # parameters, an oversized body) the moment a route reads it: the client's fault, a 400.
+    return error_response(400, malformed_request_message(exc))
+
+
+def malformed_request_message(exc: SuspiciousOperation) -> str:
+    """What to tell a client whose request Django refused to parse, without echoing it."""
+    if isinstance(exc, TooManyFieldsSent):
+        return f"Too many parameters: at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}."
+    if isinstance(exc, RequestDataTooBig):
+        return f"Request body too large: at most {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+    return "Malformed request."
 
 
 def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
