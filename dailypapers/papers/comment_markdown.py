@@ -12,6 +12,7 @@ formula stays plain text there.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import nh3
@@ -55,6 +56,39 @@ def _closing(src: str, marker: str, begin: int) -> int:
     while end != -1 and src[end - 1] == "\\":
         end = src.find(marker, end + 1)
     return end
+
+
+def _math_spans(src: str) -> list[tuple[int, int]]:
+    """Where the formulas are (start, end), found by the same rule as `_math_inline`."""
+    spans, start = [], src.find("$")
+    while start != -1:
+        marker = "$$" if src.startswith("$$", start) else "$"
+        begin = start + len(marker)
+        end = _closing(src, marker, begin)
+        content = src[begin:end] if end != -1 else ""
+        escaped = start > 0 and src[start - 1] == "\\"
+        if escaped or not content or content != content.strip():
+            start = src.find("$", begin)
+            continue
+        spans.append((start, end + len(marker)))
+        start = src.find("$", end + len(marker))
+    return spans
+
+
+def excerpt(body: str, limit: int) -> str:
+    """The body cut to about `limit` characters at a space that is not inside a formula
+    (half a formula is raw TeX that KaTeX cannot typeset), ending in "…" when cut."""
+    if len(body) <= limit:
+        return body
+    spans = _math_spans(body)
+    across = [(start, end) for start, end in spans if start < limit < end]
+    # A formula across the limit is left out, or kept whole when it opens the body.
+    cut = limit if not across else across[0][0] or across[0][1]
+    spaces = [m.start() for m in re.finditer(r"\s", body[: cut + 1])]
+    outside = [at for at in spaces if not any(start < at < end for start, end in spans)]
+    if outside and outside[-1] > 0:
+        cut = outside[-1]
+    return body[:cut].rstrip() + " …"
 
 
 def _render_math(self, tokens, idx, options, env) -> str:

@@ -123,3 +123,20 @@ def test_profile_page_queries_do_not_grow_with_items(client):
         return len(queries)
 
     assert add(3) == add(6)
+
+
+def test_profile_comment_excerpts_are_rendered_markdown_cut_outside_formulas(client):
+    member = make_member("grace")
+    paper = make_paper(title="Discussed paper")
+    words = "word " * 50
+    link = "[the code](https://example.org/code)"
+    body = f"**Bold claim** about {link}. {words}then $\\frac{{a + b}}{{2}} \\le c$ holds."
+    Comment.objects.create(paper=paper, author=member, body=body)
+
+    html = client.get("/u/grace").content.decode()
+
+    assert "<strong>Bold claim</strong>" in html
+    assert 'href="https://example.org/code"' in html
+    assert "**Bold" not in html
+    assert "\\frac{a + b}" not in html  # the formula straddles the cut: left out whole
+    assert "word …" in html

@@ -4,7 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from dailypapers.papers.comment_markdown import LINK_REL, render_comment
+from dailypapers.papers.comment_markdown import LINK_REL, excerpt, render_comment
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -130,3 +130,30 @@ def test_a_dollar_amount_is_not_tex():
     html = render_comment("It costs $5 and *then* $10.")
 
     assert "<em>then</em>" in html
+
+
+# Excerpts (a member's profile lists the start of each comment).
+def test_a_short_comment_is_its_own_excerpt():
+    assert excerpt("Nice ablations.", 280) == "Nice ablations."
+
+
+def test_an_excerpt_is_cut_at_a_word_and_marked():
+    assert excerpt("the quick brown fox", 12) == "the quick …"
+
+
+def test_an_excerpt_never_cuts_inside_a_formula():
+    body = "We bound it by $\\frac{a + b}{2} \\le \\max(a, b)$ for all inputs."
+
+    cut = excerpt(body, 30)
+
+    assert cut == "We bound it by …"
+
+
+def test_an_excerpt_keeps_a_formula_that_opens_the_comment_whole():
+    body = "$\\sum_{i=1}^{n} x_i^2 + y_i^2$ is the loss we minimise here."
+
+    assert excerpt(body, 12) == "$\\sum_{i=1}^{n} x_i^2 + y_i^2$ …"
+
+
+def test_an_escaped_dollar_is_no_formula_to_protect():
+    assert excerpt("costs \\$5 and \\$6 more today", 16) == "costs \\$5 and …"

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from dailypapers.papers.comment_markdown import render_comment
+from dailypapers.papers.comment_markdown import excerpt, render_comment
 
 register = template.Library()
 
@@ -12,6 +12,12 @@ register = template.Library()
 def comment_html(body: str) -> SafeString:
     """A comment's Markdown as HTML, sanitized by `comment_markdown` (hence safe to mark)."""
     return mark_safe(render_comment(body))
+
+
+@register.filter
+def comment_excerpt_html(body: str, limit: int = 280) -> SafeString:
+    """The start of a comment, cut at a word outside any formula, as the same safe HTML."""
+    return mark_safe(render_comment(excerpt(body, int(limit))))
 
 
 @register.filter
