@@ -226,7 +226,12 @@ DIGEST_FOR_YOU_HALF_LIFE_DAYS = env.get_int("DAILYPAPERS_DIGEST_FOR_YOU_HALF_LIF
 DIGEST_REMIND_AFTER_HOURS = env.get_int("DAILYPAPERS_DIGEST_REMIND_AFTER_HOURS", 48)
 
 # Any site may read the API from a browser (GET only); writes need a token, never cookies.
-CORS_URLS_REGEX = r"^/api/.*$"
+# Also the machine-readable pages, so a web app can show them: a paper's Markdown
+# (`/papers/<id>.md`, an old-style id has one slash) and every RSS/Atom feed (each ends in
+# `/feed.rss` or `/feed.atom`). Not the HTML pages.
+CORS_URLS_REGEX = r"^(/api/.*|/papers/[^/]+(/[^/]+)?\.md|(/.*)?/feed\.(rss|atom))$"
+# Scripts in other origins may read these too: paging (`Link`), rate limits, validators.
+CORS_EXPOSE_HEADERS = ["Link", "ETag", "RateLimit", "RateLimit-Policy", "Retry-After"]
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False

@@ -23,7 +23,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from dailypapers.accounts.tokens import PREFIX, hash_key, user_for_token
-from dailypapers.api import hf_paging, hf_shapes
+from dailypapers.api import caching, hf_paging, hf_shapes
 from dailypapers.api.v1.errors import malformed_request_message
 from dailypapers.papers import feed_cache, queries, ranking
 from dailypapers.papers.arxiv_ids import parse_arxiv_id
@@ -77,7 +77,7 @@ def hf_route(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         except SuspiciousOperation as exc:  # a query string Django refuses to parse
             return error(400, malformed_request_message(exc))
 
-    return wrapper
+    return caching.cached_by_rule(wrapper)
 
 
 def _bearer(request: HttpRequest) -> str:

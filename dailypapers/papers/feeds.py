@@ -22,10 +22,9 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import register_converter, reverse
-from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
-from dailypapers.papers import queries, ranking
+from dailypapers.papers import http_cache, queries, ranking
 from dailypapers.papers.feed_days import feed_today
 from dailypapers.papers.models import Paper
 from dailypapers.papers.periods import Period, parse_period, period_containing
@@ -119,11 +118,6 @@ class ListingFeed(Feed):
     def listing(self, request: HttpRequest, **kwargs) -> Listing:
         raise NotImplementedError
 
-    def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        response = super().__call__(request, *args, **kwargs)
-        patch_cache_control(response, public=True, max_age=MAX_AGE_SECONDS)
-        return response
-
     def get_object(self, request: HttpRequest, **kwargs) -> Listing:
         listing = self.listing(request, **kwargs)
         return replace(listing, feed=origin(request) + request.get_full_path())
@@ -177,12 +171,15 @@ class ListingFeed(Feed):
 
 
 def feed_view(feed_class: type[ListingFeed]) -> Callable[..., HttpResponse]:
-    """One view serving `feed_class` in both formats: `fmt` ("rss" or "atom") from the URL."""
+    """One view serving `feed_class` in both formats: `fmt` ("rss" or "atom") from the URL,
+    with an ETag of the body, so a reader polling with `If-None-Match` gets a 304 until a
+    paper arrives, leaves or moves (`http_cache`)."""
     feeds = {fmt: feed_class(feed_type) for fmt, feed_type in FORMATS.items()}
 
     @read_only
     def view(request: HttpRequest, fmt: str, **kwargs) -> HttpResponse:
-        return feeds[fmt](request, **kwargs)
+        response = feeds[fmt](request, **kwargs)
+        return http_cache.public_conditional(request, response, MAX_AGE_SECONDS)
 
     return view
 

@@ -11,13 +11,16 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from dailypapers.papers import cards, comment_views, queries, ranking, related
+from dailypapers.papers import cards, comment_views, http_cache, queries, ranking, related
 from dailypapers.papers.arxiv_ids import parse_arxiv_id
 from dailypapers.papers.feed_days import feed_today
 from dailypapers.papers.markdown import paper_markdown
 from dailypapers.papers.periods import Period, parse_period, period_containing
 
 PAGE_SIZE = 50
+# A paper's text changes with a new version or a moderator hiding it: rare, and five
+# minutes late is fine for both (the feeds' choice too).
+MARKDOWN_MAX_AGE_SECONDS = 300
 
 
 def read_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -134,7 +137,12 @@ def paper_markdown_view(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     paper, response = _paper_or_redirect(request, arxiv_id, route="papers:markdown")
     if response:
         return response
-    return HttpResponse(paper_markdown(paper), content_type="text/markdown; charset=utf-8")
+    response = HttpResponse(paper_markdown(paper), content_type="text/markdown; charset=utf-8")
+    if paper.hidden:  # only a moderator gets here: their answer is no one else's
+        response["Cache-Control"] = "private, no-store"
+        return response
+    # Scripts and agents re-read papers: 304s spare them the body (as the feeds do).
+    return http_cache.public_conditional(request, response, MARKDOWN_MAX_AGE_SECONDS)
 
 
 def _upvoted(request: HttpRequest, papers) -> set[int]:

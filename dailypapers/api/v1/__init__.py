@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, re_path
 from ninja import NinjaAPI
 
+from dailypapers.api import caching
 from dailypapers.api.v1 import errors, feeds, members, papers, people, search
 from dailypapers.api.v1.security import ApiThrottle
 
@@ -18,7 +19,8 @@ class Api(NinjaAPI):
         urls = super()._get_urls()
         for pattern in urls:
             if isinstance(pattern, URLPattern):
-                pattern.callback = errors.json_only(pattern.callback)
+                # One place for every route's HTTP conventions: errors, HEAD, caching.
+                pattern.callback = caching.cached_by_rule(errors.json_only(pattern.callback))
         return urls
 
 
@@ -47,5 +49,5 @@ api.add_router("/v1/authors", people.authors)
 # For `dailypapers/api/urls.py`: the API, then a JSON 404 for any other /api/v1/ path.
 urlpatterns = [
     re_path(r"^api/", api.urls),
-    re_path(r"^api/v1(/|$)", errors.not_found_view),
+    re_path(r"^api/v1(/|$)", caching.cached_by_rule(errors.not_found_view)),
 ]
