@@ -68,7 +68,8 @@ def keyword_search(
 
     `among` restricts to a queryset of papers, applied inside the SQL. Papers with only some
     of the words follow when fewer than `enough` (default `limit`) have every word. Scores
-    are comparable within one list only."""
+    are comparable within one list only; a paper with every word scores 1 or more, one with
+    some of them less (`all_then_some`), so callers can tell whether the fallback was needed."""
     backend = _backend()
     if backend is None or limit <= 0 or not parsed.has_text:
         return []
@@ -79,7 +80,7 @@ def keyword_search(
     words = content_words(parsed)
     found = backend.search(parsed, words, any_word=False, limit=limit, among=subquery)
     if len(found) >= min(limit, enough or limit) or len(words) < 2:
-        return found
+        return all_then_some(found, [], limit)
     common = backend.too_common(words, COMMON_SHARE)
     rare = [word for word in words if word not in common]
     some = backend.search(
