@@ -23,7 +23,14 @@ INVALID_REQUEST, INTERNAL_ERROR = -32600, -32603
 
 def machine_error(request: HttpRequest, status: int, message: str) -> HttpResponse | None:
     """The error in the shape of `request`'s route, or None for the site's own pages."""
-    path = request.path_info
+    response = _shaped_error(request.path_info, status, message)
+    if response is not None:
+        # An error is of this moment: no cache keeps it (a 404 is cacheable by default).
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+def _shaped_error(path: str, status: int, message: str) -> HttpResponse | None:
     if path == "/api/v1" or path.startswith("/api/v1/"):
         return error_response(status, message)
     if path.startswith("/api/"):

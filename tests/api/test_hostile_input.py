@@ -133,6 +133,7 @@ def test_an_unknown_api_path_is_the_json_404(client, path, method):
     response = getattr(client, method)(path)
     assert response.status_code == 404
     assert_in_route_shape(response, path)
+    assert "no-store" in response["Cache-Control"]
 
 
 def test_an_unknown_html_path_is_still_the_html_page(client):
