@@ -68,8 +68,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--pages",
         type=lambda text: text.split(","),
-        default=["day", "day-member", "home", "paper"],
-        help=f"comma-separated, from {','.join(PAGES)} (default: day,day-member,home,paper)",
+        default=["day", "day-member", "home", "paper", "paper-member"],
+        help=f"comma-separated, from {','.join(PAGES)} (default: day,day-member,home,paper,"
+        "paper-member)",
     )
     parser.add_argument(
         "--votes-per-second",

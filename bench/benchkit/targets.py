@@ -5,7 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-PAGES = ("day", "day-member", "home", "paper", "week", "month", "api-daily", "api-search")
+from benchkit.members import READER
+
+PAGES = (
+    "day",
+    "day-member",
+    "home",
+    "paper",
+    "paper-member",
+    "week",
+    "month",
+    "api-daily",
+    "api-search",
+)
 # Two words every synthetic abstract draws from (benchkit.fill.VOCAB): a common-word query.
 SEARCH_QUERY = "reward+model"
 
@@ -38,12 +50,11 @@ def pick_targets(pages: list[str], member_cookie: str = "") -> list[Target]:
 
     middle = middle_day()
     visible = Submission.objects.filter(hidden=False)
-    arxiv_id = (
-        visible.filter(feed_date=middle)
-        .order_by("paper__arxiv_id")
-        .values_list("paper__arxiv_id", flat=True)
-        .first()
-    )
+    day = visible.filter(feed_date=middle).order_by("paper__arxiv_id")
+    # One the reader upvoted, so the member's paper page shows their vote pressed (the check
+    # that the cookie logged them in); the visitor's page is the same paper.
+    upvoted = day.filter(paper__votes__user__username=READER)
+    arxiv_id = (upvoted.first() or day.first()).paper.arxiv_id
     year, week, _ = middle.isocalendar()
     targets = {
         "day": Target("day feed", f"/papers/date/{middle:%Y-%m-%d}"),
@@ -52,6 +63,7 @@ def pick_targets(pages: list[str], member_cookie: str = "") -> list[Target]:
         ),
         "home": Target("home", "/"),
         "paper": Target("paper", f"/papers/{arxiv_id}"),
+        "paper-member": Target("paper, member", f"/papers/{arxiv_id}", cookie=member_cookie),
         "week": Target("week feed", f"/papers/week/{year}-W{week:02d}"),
         "month": Target("month feed", f"/papers/month/{middle:%Y-%m}"),
         "api-daily": Target("api daily_papers", f"/api/daily_papers?date={middle:%Y-%m-%d}"),

@@ -104,10 +104,15 @@ def _page_number(text: str) -> str:
 
 
 def render_body(
-    shared: HttpRequest, title: str, context: dict[str, Any], template: str = BODY_TEMPLATE
+    shared: HttpRequest,
+    title: str,
+    context: dict[str, Any],
+    template: str = BODY_TEMPLATE,
+    frame: str = FRAME_TEMPLATE,
+    frame_context: dict[str, Any] | None = None,
 ) -> Body:
     """Render a feed body for `shared` (see `page_request`) with a slot per vote control,
-    and the whole page as a visitor without cookies sees it."""
+    and the whole page (`frame` around it) as a visitor without cookies sees it."""
     marker, placeholder = secrets.token_hex(8), secrets.token_hex(16)
     context = {**context, "vote_slots": marker, "csrf_token": placeholder}
     html = render_to_string(template, context, request=shared)
@@ -116,8 +121,9 @@ def render_body(
     papers = {paper.pk: paper for paper in _papers_in(context)}
     slots = tuple(_vote_slot(papers[int(pk)], shared, placeholder) for pk in pieces[1::2])
     body = Body(title, tuple(pieces[0::2]), slots, placeholder)
-    frame = {"title": title, "body": mark_safe(body.for_visitor()), "csrf_token": placeholder}
-    return replace(body, visitor_page=render_to_string(FRAME_TEMPLATE, frame, request=shared))
+    around = {"title": title, "body": mark_safe(body.for_visitor()), "csrf_token": placeholder}
+    around |= frame_context or {}
+    return replace(body, visitor_page=render_to_string(frame, around, request=shared))
 
 
 def _papers_in(context: dict[str, Any]) -> list[Any]:
@@ -161,17 +167,17 @@ def feed_response(
         response = _framed(request, body.title, body.for_member(upvoted, get_token(request)))
         # A member's page (their token, their votes) must stay in their own browser.
         patch_cache_control(response, private=True)
-    elif _plain_visitor(request):
-        response = HttpResponse(_with_token(request, body.visitor_page, body.token_placeholder))
+    elif plain_visitor(request):
+        response = HttpResponse(with_token(request, body.visitor_page, body.token_placeholder))
     else:
-        html = _with_token(request, body.for_visitor(), body.token_placeholder)
+        html = with_token(request, body.for_visitor(), body.token_placeholder)
         response = _framed(request, body.title, html)
     # One URL, two audiences: a shared cache must key on the cookie.
     patch_vary_headers(response, ["Cookie"])
     return response
 
 
-def _plain_visitor(request: HttpRequest) -> bool:
+def plain_visitor(request: HttpRequest) -> bool:
     """No session and no flash messages: the frame is the same as everyone's, so the
     page rendered with the body serves as it is."""
     return not {settings.SESSION_COOKIE_NAME, MESSAGES_COOKIE} & request.COOKIES.keys()
@@ -181,7 +187,7 @@ def _framed(request: HttpRequest, title: str, body: str) -> HttpResponse:
     return render(request, FRAME_TEMPLATE, {"title": title, "body": mark_safe(body)})
 
 
-def _with_token(request: HttpRequest, html: str, placeholder: str) -> str:
+def with_token(request: HttpRequest, html: str, placeholder: str) -> str:
     # Only when some form outside the vote controls asked for a token does a visitor get
     # one (and the CSRF cookie), as on an uncached page.
     if placeholder in html:

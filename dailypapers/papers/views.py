@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from dailypapers.papers import cards, comment_views, http_cache, queries, ranking, related
+from dailypapers.papers import cards, http_cache, paper_page, queries, ranking
 from dailypapers.papers.arxiv_ids import parse_arxiv_id
 from dailypapers.papers.feed_days import feed_today
 from dailypapers.papers.markdown import paper_markdown
@@ -122,14 +122,16 @@ def _paper_or_redirect(request: HttpRequest, arxiv_id: str, route: str = "papers
 
 @read_only
 def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    """Shared between readers (`papers.paper_page`), but for moderators, who see it whole."""
+    if not request.user.is_staff:
+        parsed = parse_arxiv_id(arxiv_id)
+        if parsed.version is not None:
+            return redirect("papers:detail", parsed.base, permanent=True)
+        return paper_page.response(request, parsed.base)
     paper, response = _paper_or_redirect(request, arxiv_id)
     if response:
         return response
-    similar = queries.cards_in_order(related.similar_paper_ids(paper))
-    upvoted = paper.pk in queries.upvoted_ids(request.user, [paper.pk])
-    context = {"paper": paper, "arxiv_id": arxiv_id, "similar": similar, "upvoted": upvoted}
-    context |= comment_views.section_context(request, paper)
-    return render(request, "papers/detail.html", context)
+    return render(request, "papers/detail.html", paper_page.full_context(request, paper))
 
 
 @read_only

@@ -16,6 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from dailypapers.papers import feed_cache
 from dailypapers.papers.models import Comment, CommentReport, Paper
 
 EDIT_WINDOW = dt.timedelta(minutes=15)
@@ -49,7 +50,15 @@ def post_comment(
         raise CommentRefused("This paper is not open for comments.")
     with transaction.atomic():
         top = _thread_of(parent, paper) if parent is not None else None
-        return Comment.objects.create(paper=paper, author=author, parent=top, body=body)
+        comment = Comment.objects.create(paper=paper, author=author, parent=top, body=body)
+        _show_at_once()
+        return comment
+
+
+def _show_at_once() -> None:
+    """The shared paper pages and feed cards (their comment counts) are rebuilt after
+    commit, so the comment shows to everyone at once."""
+    transaction.on_commit(feed_cache.forget_feeds)
 
 
 def _thread_of(parent: Comment, paper: Paper) -> Comment:
@@ -91,6 +100,7 @@ def edit_comment(
         comment.body = body
         comment.edited_at = now
         comment.save(update_fields=["body", "edited_at"])
+        _show_at_once()
     return comment
 
 
@@ -103,6 +113,7 @@ def delete_comment(user: AbstractBaseUser, comment: Comment) -> bool:
         locked = Comment.objects.select_for_update().filter(pk=comment.pk).first()
         if locked is None:
             return False  # deleted twice (two tabs): already done
+        _show_at_once()
         if locked.parent_id is None and locked.replies.exists():
             locked.body = ""
             locked.save(update_fields=["body"])
