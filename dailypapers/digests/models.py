@@ -64,6 +64,7 @@ class DigestDelivery(models.Model):
     for_you_ids = models.JSONField(default=list, blank=True)
 
     class Meta:
+        verbose_name_plural = "digest deliveries"
         constraints = [
             models.UniqueConstraint(
                 fields=["subscription", "period_key"], name="one_delivery_per_period"
@@ -90,6 +91,7 @@ class NotInterested(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "not-interested mark"
         constraints = [
             models.UniqueConstraint(fields=["user", "paper"], name="one_not_interested_per_paper")
         ]

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.html import format_html
+from django.utils.text import capfirst
 
 from dailypapers.papers import services
 from dailypapers.papers.models import (
@@ -24,7 +25,27 @@ from dailypapers.papers.models import (
 )
 
 
-class ModeratedAdmin(admin.ModelAdmin):
+class LabelledListEditable(admin.ModelAdmin):
+    """Each row's editable field is named for assistive technology ("Hidden: <the row>"):
+    Django renders it bare in its cell, and a column header is no checkbox's label."""
+
+    def get_changelist_form(self, request: HttpRequest, **kwargs) -> type[ModelForm]:
+        base = super().get_changelist_form(request, **kwargs)
+
+        class LabelledForm(base):
+            def __init__(self, *args, **form_kwargs) -> None:
+                super().__init__(*args, **form_kwargs)
+                if self.instance.pk is None:  # the formset's blank form: no row to name
+                    return
+                for field in self.fields.values():
+                    if not field.widget.is_hidden:
+                        label = f"{capfirst(field.label)}: {self.instance}"
+                        field.widget.attrs["aria-label"] = label
+
+        return LabelledForm
+
+
+class ModeratedAdmin(LabelledListEditable):
     """Hiding (from the list's checkbox, the change form or the hide/unhide actions) goes
     through `set_hidden`, a service that carries the side effects (cached lists dropped);
     other fields save as usual."""
@@ -71,8 +92,8 @@ class PaperAdmin(ModeratedAdmin):
         "title",
         "organization",
         "upvotes",
-        "imported_upvotes",
-        "published_at",
+        "imported",
+        "published",
         "hidden",
     ]
     list_filter = ["hidden"]
@@ -84,6 +105,15 @@ class PaperAdmin(ModeratedAdmin):
     # Kept exact by Upvote rows (votes go through services), never typed in.
     readonly_fields = ["upvotes"]
     inlines = [AuthorshipInline]
+
+    # Short headers and a bare date leave the title most of the row's width.
+    @admin.display(description="Imported", ordering="imported_upvotes")
+    def imported(self, paper: Paper) -> int:
+        return paper.imported_upvotes
+
+    @admin.display(description="Published", ordering="published_at")
+    def published(self, paper: Paper) -> str:
+        return f"{paper.published_at:%Y-%m-%d}" if paper.published_at else "-"
 
 
 @admin.register(Submission)
@@ -176,7 +206,7 @@ class CommentAdmin(ModeratedAdmin):
 
 
 @admin.register(CommentReport)
-class CommentReportAdmin(admin.ModelAdmin):
+class CommentReportAdmin(LabelledListEditable):
     """Members' reports, open ones first. Hiding a reported comment (the action here, the
     page's button, or the comment's own admin) resolves its open reports."""
 
