@@ -11,7 +11,11 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
         fields = ["display_name", "public_upvotes"]
-        help_texts = {"display_name": "Shown instead of your username (up to 80 characters)."}
+        labels = {"public_upvotes": "Show the papers I upvoted on my profile page"}
+        help_texts = {
+            "display_name": "Shown instead of your username (up to 80 characters).",
+            "public_upvotes": "",  # the label says it
+        }
 
     def clean_display_name(self) -> str:
         # Control characters (NUL included: PostgreSQL refuses it) have no place in a name.
