@@ -163,6 +163,8 @@ SEARCH_RATE_PER_MINUTE = env.get_int("DAILYPAPERS_SEARCH_RATE_PER_MINUTE", 60)
 # Email (sign-up verification, password reset, digests): EMAIL_URL such as
 # smtp://user:password@host:587/?tls=True, or console: (the default) to print messages.
 globals().update(env.email_settings())
+# Named on the account pages where an email may not arrive ("write to …"); unset, no line.
+CONTACT_EMAIL = env.get_str("DAILYPAPERS_CONTACT_EMAIL")
 
 # Accounts (django-allauth; the `accounts` app configures it). GitHub sign-in is offered only
 # when both of its variables are set.

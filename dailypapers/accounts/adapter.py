@@ -9,8 +9,9 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponseBase
 
+from dailypapers.accounts import confirmation, emails
 from dailypapers.papers.ratelimit import client_ip, too_many_requests
 
 
@@ -18,6 +19,24 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_client_ip(self, request: HttpRequest) -> str:
         # The same address our own rate limits count (the trusted proxy's, when there is one).
         return client_ip(request) or super().get_client_ip(request)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # In our name, linking our public origin (`accounts.emails`), not the request's host.
+        context = {**context, **emails.email_context(self.request)}
+        super().send_mail(template_prefix, email, context)
+
+    def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation) -> str:
+        url = super().get_email_confirmation_url(request, emailconfirmation)
+        return emails.on_public_origin(url, request)
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        return emails.on_public_origin(super().get_reset_password_from_key_url(key), self.request)
+
+    def respond_email_verification_sent(self, request: HttpRequest, user) -> HttpResponseBase:
+        """After a sign-up, or a login refused until the address is confirmed: the page
+        says which, and offers to send the link again (`accounts.confirmation`)."""
+        confirmation.awaiting(request, user)
+        return super().respond_email_verification_sent(request, user)
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         """Too many failed logins answer 429 with our page, like every other rate limit,

@@ -9,4 +9,5 @@ urlpatterns = [
     path("settings/tokens", views.token_create, name="token_create"),
     path("settings/tokens/<int:token_id>/revoke", views.token_revoke, name="token_revoke"),
     path("claims/authors/<int:author_id>", views.claim_author, name="claim_author"),
+    path("accounts/resend-confirmation", views.resend_confirmation, name="resend_confirmation"),
 ]

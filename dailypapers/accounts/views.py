@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from dailypapers.accounts import claims, tokens
+from dailypapers.accounts import claims, confirmation, tokens
 from dailypapers.accounts.forms import ProfileForm, TokenForm
 from dailypapers.accounts.profiles import profile_for
 from dailypapers.papers import queries
@@ -93,6 +93,13 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     else:
         messages.error(request, "No such token (already revoked?).")
     return redirect("accounts:settings")
+
+
+@require_POST
+def resend_confirmation(request: HttpRequest) -> HttpResponse:
+    """The "Send the link again" button of the check-your-email page."""
+    messages.info(request, confirmation.resend(request))
+    return redirect("account_email_verification_sent")
 
 
 @login_required

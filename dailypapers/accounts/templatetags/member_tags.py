@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django import template
+from django.conf import settings
 from django.urls import reverse
 
 from dailypapers.accounts import claims
@@ -23,6 +24,13 @@ def login_url(context, view: str = "account_login") -> str:
     if request is None or request.path.startswith("/accounts/"):
         return url
     return f"{url}?{urlencode({'next': request.get_full_path()})}"
+
+
+@register.inclusion_tag("account/_contact.html")
+def contact_line(trouble: str) -> dict:
+    """Who to write to when `trouble` ("the email does not arrive"), if the operator named
+    someone (DAILYPAPERS_CONTACT_EMAIL); nothing otherwise, rather than "contact us"."""
+    return {"contact_email": settings.CONTACT_EMAIL, "trouble": trouble}
 
 
 @register.inclusion_tag("accounts/_author_claim.html", takes_context=True)
