@@ -245,3 +245,15 @@ class CommentReport(models.Model):
 
     def __str__(self) -> str:
         return f"report on comment {self.comment_id} by {self.reporter_id}"
+
+
+class RateCounter(models.Model):
+    """One rate-limit key's hits in its current fixed window (`papers.rate_counter`), when the
+    cache is the database: one row per key, reset in place when a new window starts."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    window_start = models.BigIntegerField(db_index=True)  # Unix seconds
+    hits = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.hits} since {self.window_start}"
