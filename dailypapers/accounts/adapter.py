@@ -8,11 +8,13 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponseBase
+from django.urls import reverse
 
 from dailypapers.accounts import confirmation, emails
-from dailypapers.papers.ratelimit import client_ip, too_many_requests
+from dailypapers.papers.ratelimit import Refusal, client_ip, too_many_requests
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -46,7 +48,24 @@ class AccountAdapter(DefaultAccountAdapter):
         except ValidationError as error:
             if error.code != "too_many_login_attempts":
                 raise
-            raise ImmediateHttpResponse(too_many_requests(request, "login attempts")) from None
+            # Failed logins for this account, most likely (the per-address limit is far higher).
+            per_account, per_ip = settings.RATE_LIMITS["login"]
+            refused = (
+                Refusal.whole_window("login", per_account)
+                if per_account > 0
+                else Refusal.whole_window("login_ip", per_ip)
+            )
+            response = too_many_requests(request, "login attempts", refused)
+            raise ImmediateHttpResponse(response) from None
+
+
+def allauth_refusal(request: HttpRequest) -> Refusal:
+    """How allauth's own limits (`accounts.config`) show in a 429's RateLimit fields. Allauth
+    counts them in sliding windows, so the wait is a whole minute; sign-ups per address, and
+    every other account form under the login's per-address limit."""
+    if request.path == reverse("account_signup"):
+        return Refusal.whole_window("signup_ip", settings.RATE_LIMITS["signup"][1])
+    return Refusal.whole_window("login_ip", settings.RATE_LIMITS["login"][1])
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -13,13 +13,17 @@ import secrets
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 
 from dailypapers.accounts.models import ApiToken
+from dailypapers.papers.ratelimit import client_ip
 
 PREFIX = "dp_"
 # How many characters of the key are kept in clear to tell tokens apart.
 SHOWN_CHARS = len(PREFIX) + 6
+# Longer is no key of ours, and is not worth hashing.
+MAX_KEY_CHARS = 200
 # A busy script would otherwise write the row on every request.
 LAST_USED_PRECISION = dt.timedelta(minutes=1)
 
@@ -53,10 +57,32 @@ def revoke_token(user: AbstractBaseUser, token_id: int) -> bool:
     return deleted > 0
 
 
+def bearer(request: HttpRequest) -> str:
+    """The request's `Authorization: Bearer …` credential, whoever issued it; "" if none."""
+    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+    return raw.strip() if scheme.lower() == "bearer" else ""
+
+
+def rate_limit_key(request: HttpRequest) -> str:
+    """Whose budget an API request spends (`/api/v1`, the Hugging Face routes and `/mcp`
+    alike), besides its address's: a live token of ours, that token's own; a token that looks
+    like ours but is not (unknown, revoked, its member deactivated), the one budget every such
+    token from that address shares, or each made-up token would bring a fresh one; no token,
+    or another site's (huggingface_hub sends its Hugging Face token), none ("").
+    Costs one indexed query when a token of ours is sent."""
+    raw = bearer(request)
+    if not raw.startswith(PREFIX):
+        return ""
+    digest = hash_key(raw) if len(raw) <= MAX_KEY_CHARS else ""
+    if digest and ApiToken.objects.filter(key_hash=digest, user__is_active=True).exists():
+        return f"token:{digest[:32]}"
+    return f"unverified-token:{client_ip(request)}"
+
+
 def user_for_token(raw: str) -> AbstractBaseUser | None:
     """The active user a key belongs to, or None. Notes the use (at most once a minute)."""
     raw = (raw or "").strip()
-    if not raw.startswith(PREFIX) or len(raw) > 200:
+    if not raw.startswith(PREFIX) or len(raw) > MAX_KEY_CHARS:
         return None
     token = ApiToken.objects.select_related("user").filter(key_hash=hash_key(raw)).first()
     if token is None or not token.user.is_active:

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from dailypapers.accounts import claims, confirmation, tokens
+from dailypapers.accounts.adapter import allauth_refusal
 from dailypapers.accounts.forms import ProfileForm, TokenForm
 from dailypapers.accounts.profiles import profile_for
 from dailypapers.papers import queries
@@ -117,4 +118,4 @@ def claim_author(request: HttpRequest, author_id: int) -> HttpResponse:
 
 def rate_limited(request: HttpRequest) -> HttpResponse:
     """Allauth's 429 (too many logins or sign-ups from one address): our page and words."""
-    return too_many_requests(request, "attempts")
+    return too_many_requests(request, "attempts", allauth_refusal(request))

@@ -22,14 +22,14 @@ from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from dailypapers.accounts.tokens import PREFIX, hash_key, user_for_token
+from dailypapers.accounts.tokens import bearer, rate_limit_key, user_for_token
 from dailypapers.api import caching, hf_paging, hf_shapes
 from dailypapers.api.v1.errors import malformed_request_message
 from dailypapers.papers import feed_cache, queries, ranking
 from dailypapers.papers.arxiv_ids import parse_arxiv_id
 from dailypapers.papers.models import Paper
 from dailypapers.papers.periods import Period, parse_period
-from dailypapers.papers.ratelimit import action_limited
+from dailypapers.papers.ratelimit import action_limited, with_limit_headers
 
 DAILY_LIMIT = (1, 100, 50)  # min, max, default
 SEARCH_LIMIT = (1, 120, 50)
@@ -66,10 +66,10 @@ def hf_route(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             response = error(405, f"{request.method} is not allowed here; use GET.")
             response["Allow"] = "GET, HEAD"
             return response
-        if action_limited(request, "api", member_key=token_key(request)):
+        # One budget per token across the API (`/api/v1` and `/mcp` count it the same way).
+        if refused := action_limited(request, "api", member_key=rate_limit_key(request)):
             response = error(429, "Too many requests; wait a minute and try again.")
-            response["Retry-After"] = "60"
-            return response
+            return with_limit_headers(response, refused)
         try:
             return view(request, *args, **kwargs)
         except BadRequest as exc:
@@ -80,22 +80,10 @@ def hf_route(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return caching.cached_by_rule(wrapper)
 
 
-def _bearer(request: HttpRequest) -> str:
-    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
-    return raw.strip() if scheme.lower() == "bearer" else ""
-
-
-def token_key(request: HttpRequest) -> str:
-    """The rate-limit key of one of our tokens, as `/api/v1` and `/mcp` count it (so a token
-    has one budget across the API): by the token's hash, no database read per request."""
-    raw = _bearer(request)
-    return f"token:{hash_key(raw)[:32]}" if raw.startswith(PREFIX) else ""
-
-
 def bearer_user(request: HttpRequest):
     """The member of an `Authorization: Bearer dp_...` token of ours; None for anything else
     (the client sends its Hugging Face token too: accepted and ignored)."""
-    return user_for_token(_bearer(request))
+    return user_for_token(bearer(request))
 
 
 def int_param(request: HttpRequest, name: str, bounds: tuple[int, int, int]) -> int:

@@ -26,9 +26,9 @@ from django.views.decorators.csrf import csrf_exempt
 from mcp.types.version import HANDSHAKE_PROTOCOL_VERSIONS, LATEST_HANDSHAKE_VERSION
 from pydantic import ValidationError
 
-from dailypapers.accounts.tokens import PREFIX, hash_key
+from dailypapers.accounts.tokens import rate_limit_key
 from dailypapers.api.mcp_tools import TOOLS, ToolError
-from dailypapers.papers.ratelimit import action_limited
+from dailypapers.papers.ratelimit import action_limited, with_limit_headers
 
 SERVER_INFO = types.Implementation(name="dailypapers", version="1.0")
 INSTRUCTIONS = (
@@ -53,10 +53,10 @@ def endpoint(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(status=405)  # no server-to-client stream, no session to DELETE
         response["Allow"] = "POST"
         return response
-    if action_limited(request, "api", member_key=_token_key(request)):
+    # Per token as on `/api/v1`: an agent that sends its member's token gets that budget.
+    if refused := action_limited(request, "api", member_key=rate_limit_key(request)):
         response = _error(None, RATE_LIMITED, "Too many requests; wait a minute.", status=429)
-        response["Retry-After"] = "60"
-        return response
+        return with_limit_headers(response, refused)
     try:
         _check_headers(request)
         message = _parse(_body(request))
@@ -77,13 +77,6 @@ def _origin_allowed(request: HttpRequest) -> bool:
     if settings.BASE_URL:
         allowed.append(urlsplit(settings.BASE_URL).hostname or "")
     return bool(domain) and validate_host(domain, allowed)
-
-
-def _token_key(request: HttpRequest) -> str:
-    """Per API token, as on `/api/v1`: an agent that sends its member's token gets that
-    token's budget. Keyed by the token's hash: counting a read costs no database query."""
-    raw = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    return f"token:{hash_key(raw)[:32]}" if raw.startswith(PREFIX) else ""
 
 
 def _check_headers(request: HttpRequest) -> None:

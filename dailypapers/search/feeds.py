@@ -8,27 +8,23 @@ costs what the page's does, so the feed shares the page's rate limit.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from dailypapers.papers.feeds import Listing, ListingFeed, entries, feed_view, origin
-from dailypapers.papers.ratelimit import client_ip, over_limit
+from dailypapers.papers.ratelimit import with_limit_headers
 from dailypapers.search.filters import MODES, SORTS, Filters
 from dailypapers.search.service import search
-from dailypapers.search.views import MAX_QUERY, PAGE_SIZE
+from dailypapers.search.views import MAX_QUERY, PAGE_SIZE, search_refusal
 
 
 class SearchFeed(ListingFeed):
     def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if _searches(request) and over_limit(
-            "search", client_ip(request), settings.SEARCH_RATE_PER_MINUTE
-        ):
+        if _searches(request) and (refused := search_refusal(request)):
             response = HttpResponse("Too many searches; try again in a minute.", status=429)
             response["Content-Type"] = "text/plain; charset=utf-8"
-            response["Retry-After"] = "60"
-            return response
+            return with_limit_headers(response, refused)
         return super().__call__(request, *args, **kwargs)
 
     def listing(self, request: HttpRequest) -> Listing:

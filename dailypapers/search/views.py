@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from dailypapers.papers.queries import upvoted_ids
-from dailypapers.papers.ratelimit import client_ip, over_limit
+from dailypapers.papers.ratelimit import Refusal, client_ip, refusal, with_limit_headers
 from dailypapers.papers.views import read_only
 from dailypapers.search.filters import MODES, SORTS, Filters
 from dailypapers.search.service import MAX_DEPTH, search
@@ -23,11 +23,14 @@ def _query(request: HttpRequest) -> str:
 
 
 def _limited(request: HttpRequest) -> HttpResponse | None:
-    if over_limit("search", client_ip(request), settings.SEARCH_RATE_PER_MINUTE):
-        response = render(request, "search/limited.html", status=429)
-        response["Retry-After"] = "60"
-        return response
+    if refused := search_refusal(request):
+        return with_limit_headers(render(request, "search/limited.html", status=429), refused)
     return None
+
+
+def search_refusal(request: HttpRequest) -> Refusal | None:
+    """Count one search from this address (the page, live search and the feed share it)."""
+    return refusal("search", client_ip(request), settings.SEARCH_RATE_PER_MINUTE)
 
 
 def _page_number(request: HttpRequest) -> int:

@@ -15,6 +15,7 @@ from dailypapers.papers import queries, ranking, services
 from dailypapers.papers.models import Paper, Upvote
 from dailypapers.papers.templatetags.vote_tags import upvote_url
 from tests.factories import make_paper, submit
+from tests.limits import assert_rate_limited
 
 pytestmark = pytest.mark.django_db
 
@@ -304,9 +305,11 @@ def test_too_many_votes_get_a_429(ada_client, paper):
 
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert answers[-1].json()["error"] == "rate_limited"
+    assert_rate_limited(answers[-1], "vote", 3)
     assert stored(paper) == (1, 1)  # three toggles counted, the fourth refused
     page = ada_client.post("/papers/2401.01234/upvote")
     assert page.status_code == 429 and b"Too many votes" in page.content
+    assert_rate_limited(page, "vote", 3)
 
 
 @override_settings(RATE_LIMITS={"vote": (1, 600)})

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from dailypapers.papers.models import Paper
 from dailypapers.search import index_papers
 from tests.factories import make_organization, make_paper, submit
+from tests.limits import assert_rate_limited
 
 pytestmark = pytest.mark.django_db
 
@@ -182,8 +183,9 @@ def test_live_results_are_a_fragment_with_a_link_to_all_results(client):
 def test_searches_are_rate_limited_per_address(client, settings):
     settings.SEARCH_RATE_PER_MINUTE = 3
     make_paper(title="Reward models")
-    codes = [client.get("/search", {"q": "reward"}).status_code for _ in range(4)]
-    assert codes == [200, 200, 200, 429]
+    answers = [client.get("/search", {"q": "reward"}) for _ in range(4)]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    assert_rate_limited(answers[-1], "search", 3)
     other = client.get("/search", {"q": "reward"}, REMOTE_ADDR="10.9.9.9")
     assert other.status_code == 200
     assert client.get("/search").status_code == 200  # the empty form is not a search

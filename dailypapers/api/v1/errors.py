@@ -21,6 +21,8 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
+from dailypapers.papers.ratelimit import noted_refusal, with_limit_headers
+
 log = logging.getLogger("dailypapers.api")
 
 CODES = {
@@ -34,7 +36,6 @@ CODES = {
     429: "rate_limited",
     500: "server_error",
 }
-RETRY_AFTER_SECONDS = 60
 
 
 class ApiError(HttpError):
@@ -86,8 +87,7 @@ def _unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 
 def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
     response = error_response(429, "Too many requests. Please wait a minute and try again.")
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
+    return with_limit_headers(response, noted_refusal(request))
 
 
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
@@ -96,7 +96,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     else:
         response = error_response(exc.status_code, str(exc.message))
     if exc.status_code == 429:  # a write's own limit (votes, comments, submissions)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        with_limit_headers(response, noted_refusal(request))
     return response
 
 

@@ -11,8 +11,7 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer
 from ninja.throttling import BaseThrottle
 
-from dailypapers.accounts.tokens import PREFIX, hash_key, user_for_token
-from dailypapers.api.v1.errors import RETRY_AFTER_SECONDS
+from dailypapers.accounts.tokens import rate_limit_key, user_for_token
 from dailypapers.papers.ratelimit import action_limited
 
 
@@ -24,19 +23,13 @@ class TokenAuth(HttpBearer):
 
 
 class ApiThrottle(BaseThrottle):
-    """RATE_LIMITS["api"]: per token (whoever sends it) and per client address."""
+    """RATE_LIMITS["api"]: per token (see `rate_limit_key`) and per client address. The 429
+    and its headers come from `errors._throttled`, with the refusal noted on the request."""
 
     def allow_request(self, request: HttpRequest) -> bool:
-        return not action_limited(request, "api", member_key=_token_key(request))
+        return not action_limited(request, "api", member_key=rate_limit_key(request))
 
-    def wait(self) -> float:
-        return RETRY_AFTER_SECONDS
-
-
-def _token_key(request: HttpRequest) -> str:
-    # Keyed by the token's hash, not its owner: no database read to count a read request,
-    # and one member's scripts with separate tokens get separate budgets.
-    raw = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    if not raw.startswith(PREFIX):
-        return ""
-    return f"token:{hash_key(raw)[:32]}"
+    def wait(self) -> float | None:
+        # None: ninja would overwrite Retry-After with it, and this one instance serves every
+        # request, so it cannot know this request's wait (`_throttled` sets the headers).
+        return None
