@@ -40,6 +40,7 @@ urlpatterns = [
     path("papers/<arxiv:arxiv_id>.md", views.paper_markdown_view, name="markdown"),
     path("papers/<arxiv:arxiv_id>", views.paper_detail, name="detail"),
     path("papers/<arxiv:arxiv_id>/upvote", vote_views.upvote, name="upvote"),
+    path("papers/<arxiv:arxiv_id>/upvote/intent", vote_views.upvote_intent, name="upvote-intent"),
     path("papers/<arxiv:arxiv_id>/comments", comment_views.post_comment, name="comment-post"),
     path("comments/<int:pk>/edit", comment_views.edit_comment, name="comment-edit"),
     path("comments/<int:pk>/delete", comment_views.delete_comment, name="comment-delete"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode, urlsplit
 
+from django.contrib import messages
 from django.http import (
     Http404,
     HttpRequest,
@@ -22,10 +23,11 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from dailypapers.papers import queries, services
+from dailypapers.papers import queries, services, vote_intent
 from dailypapers.papers.arxiv_ids import parse_arxiv_id
 from dailypapers.papers.models import Paper
 from dailypapers.papers.ratelimit import action_limited, too_many_requests
+from dailypapers.papers.views import read_only
 
 _TRUE = {"1", "true", "on", "yes"}
 _FALSE = {"0", "false", "off", "no"}
@@ -57,7 +59,53 @@ def upvote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     if request.headers.get("HX-Request"):
         context = {"paper": paper, "upvoted": result.upvoted, "count": result.upvotes}
         return render(request, "papers/_vote.html", {**context, "next_url": back})
-    return HttpResponseRedirect(back)
+    return HttpResponseRedirect(_on_card(back, paper))
+
+
+@read_only
+def upvote_intent(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    """A visitor's ▲: to login, keeping the vote; a member back from login: the vote cast
+    (when this browser started it: `papers.vote_intent`), then the card."""
+    paper = queries.votable_paper(parse_arxiv_id(arxiv_id).base)
+    if paper is None:
+        raise Http404(f"No paper {arxiv_id} here.")
+    if not request.user.is_authenticated:
+        page = _safe_next(request, request.GET.get("next", "")) or paper.get_absolute_url()
+        return _login_keeping_vote(request, paper, page)
+    intent = vote_intent.read(request.GET.get("intent", ""))
+    if intent is None or intent.arxiv_id != paper.arxiv_id:
+        page = _safe_next(request, request.GET.get("next", "")) or paper.get_absolute_url()
+        return HttpResponseRedirect(_on_card(page, paper))
+    if not vote_intent.started_here(request, intent):
+        messages.info(request, "Your upvote was not cast: press ▲ to upvote.")
+    elif action_limited(request, "vote"):
+        messages.error(request, "Too many votes in a short time: your upvote was not cast.")
+    else:
+        services.set_upvote(request.user, paper, True)
+    page = _safe_next(request, intent.page) or paper.get_absolute_url()
+    response = HttpResponseRedirect(_on_card(page, paper))
+    vote_intent.forget(response)
+    return response
+
+
+def _login_keeping_vote(request: HttpRequest, paper: Paper, page: str) -> HttpResponse:
+    intent, signed = vote_intent.sign(paper.arxiv_id, page)
+    back = (
+        f"{reverse('papers:upvote-intent', args=[paper.arxiv_id])}?{urlencode({'intent': signed})}"
+    )
+    login = f"{reverse('account_login')}?{urlencode({'next': back})}"
+    # Said on the login page: what logging in will do, before they do it.
+    messages.info(request, f"Log in to upvote “{paper.title}”: your vote is cast as you do.")
+    response = HttpResponseRedirect(login)
+    vote_intent.remember(response, intent)
+    return response
+
+
+def _on_card(page: str, paper: Paper) -> str:
+    """`page`, scrolled to the paper's card; the paper's own page has its vote on top."""
+    if page.partition("?")[0] == paper.get_absolute_url():
+        return page
+    return f"{page}#paper-{paper.arxiv_id}"
 
 
 def _limited(request: HttpRequest, paper: Paper) -> HttpResponse:

@@ -57,7 +57,7 @@ def _cached(settings):
 def cards(html: str) -> dict[str, str]:
     """Each card's HTML by the arXiv id its title links to."""
     found = {}
-    for card in html.split('<article class="card">')[1:]:
+    for card in re.split(r'<article class="card"[^>]*>', html)[1:]:
         arxiv_id = re.search(r'<h2 class="title math"><a href="/papers/([^"]+)"', card).group(1)
         found[arxiv_id] = card.split("</article>")[0]
     return found

@@ -180,10 +180,10 @@ def test_htmx_gets_the_control_to_swap_in(ada_client, paper):
     assert 'name="upvoted" value="0"' in html
 
 
-def test_plain_form_is_sent_back_to_its_page(ada_client, paper):
+def test_plain_form_is_sent_back_to_its_page_on_the_card(ada_client, paper):
     answer = ada_client.post("/papers/2401.01234/upvote", {"next": "/?page=2", "upvoted": "1"})
 
-    assert answer.status_code == 302 and answer["Location"] == "/?page=2"
+    assert answer.status_code == 302 and answer["Location"] == "/?page=2#paper-2401.01234"
     assert stored(paper) == (1, 1)
 
 
@@ -215,7 +215,7 @@ def test_next_never_leads_to_another_site(ada_client, paper, target):
 def test_next_on_this_site_keeps_only_its_path_and_query(ada_client, paper):
     answer = ada_client.post("/papers/2401.01234/upvote", {"next": "http://testserver/x?a=1#y"})
 
-    assert answer["Location"] == "/x?a=1"
+    assert answer["Location"] == "/x?a=1#paper-2401.01234"
 
 
 def test_next_is_escaped_in_the_swapped_control(ada_client, paper):
@@ -355,12 +355,13 @@ def test_paper_page_shows_the_members_own_state(client, paper):
     assert 'name="next" value="/papers/2401.01234"' in mine
 
 
-def test_anonymous_visitor_sees_a_login_link_back_to_the_page(client, paper):
+def test_anonymous_visitor_sees_a_link_that_keeps_the_vote_through_login(client, paper):
     html = client.get("/papers/2401.01234").content.decode()
 
-    assert 'href="/accounts/login/?next=/papers/2401.01234"' in html
+    assert 'href="/papers/2401.01234/upvote/intent?next=/papers/2401.01234"' in html
     assert "<strong>7</strong>" in html
-    assert "/upvote" not in html and "csrfmiddlewaretoken" not in html
+    assert 'action="/papers/2401.01234/upvote"' not in html
+    assert "csrfmiddlewaretoken" not in html
 
 
 def test_feed_cards_carry_the_vote_control(client, paper):

@@ -29,15 +29,11 @@ def upvote_url(arxiv_id: str) -> str:
     return prefix + quote(arxiv_id, safe=_PATH_SAFE) + suffix
 
 
-@lru_cache(maxsize=1)
-def _login_path() -> str:
-    return reverse("account_login")
-
-
 @register.filter
-def login_next(path: str) -> str:
-    """The login page, coming back to `path` afterwards."""
-    return f"{_login_path()}?next={quote(path, safe='/')}"
+def upvote_intent_url(arxiv_id: str, page: str) -> str:
+    """A visitor's ▲: to login keeping the vote, then back to `page` (`papers.vote_intent`).
+    The same for every visitor of a page, as a shared page needs."""
+    return f"{upvote_url(arxiv_id)}/intent?next={quote(page, safe='/')}"
 
 
 @register.simple_tag
