@@ -22,6 +22,7 @@ def open_settings(live_server, page: Page) -> None:
     page.locator("#id_password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Settings")).to_be_visible()
+    page.wait_for_load_state()  # the page's scripts are running (load follows them)
 
 
 def test_saving_the_digest_with_an_unsaved_display_name_warns_and_keeps_the_typing(
@@ -41,7 +42,7 @@ def test_saving_the_digest_with_an_unsaved_display_name_warns_and_keeps_the_typi
 
     profile.get_by_role("button", name="Save profile").click()
 
-    expect(page.get_by_role("status").first).to_contain_text("Profile saved.")
+    expect(page.locator("ul.messages")).to_contain_text("Profile saved.")
     assert profile_for(User.objects.get(username="ada")).display_name == "Ada L."
 
 
@@ -55,7 +56,7 @@ def test_a_second_press_saves_that_section_anyway(live_server, page: Page):
     expect(page.locator("section#digest").get_by_role("alert")).to_be_visible()
     save_digest.click()
 
-    expect(page.get_by_role("status").first).to_contain_text("Digest saved: weekly")
+    expect(page.locator("ul.messages")).to_contain_text("Digest saved: weekly")
     assert Subscription.objects.get().frequency == "weekly"
 
 

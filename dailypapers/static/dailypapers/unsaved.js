@@ -68,6 +68,8 @@
       });
     });
 
+    refresh(); // typing that came before this script ran counts too
+
     window.addEventListener("beforeunload", function (event) {
       if (leaving || !forms.some(changed)) return;
       event.preventDefault();
