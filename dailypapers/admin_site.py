@@ -27,10 +27,11 @@ class AdminSite(admin.AdminSite):
     enable_nav_sidebar = False
 
     def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict]:
-        if app_label not in (None, "accounts"):
+        if app_label is not None and app_label not in ACCOUNT_APPS:
             return super().get_app_list(request, app_label)
-        # /admin/accounts/ lists the whole section, as the index does.
-        return merge_account_apps(super().get_app_list(request), only=app_label == "accounts")
+        # /admin/accounts/ (and /admin/auth/, a breadcrumb on the users' pages) lists the
+        # whole section, as the index does.
+        return merge_account_apps(super().get_app_list(request), only=app_label is not None)
 
 
 def merge_account_apps(apps: list[dict], only: bool = False) -> list[dict]:

@@ -38,8 +38,9 @@ def test_admin_index_has_one_accounts_section_with_every_member_model(admin_clie
         assert f">{name}</a>" in html, name
 
 
-def test_the_accounts_section_page_lists_the_whole_section(admin_client):
-    html = admin_client.get("/admin/accounts/").content.decode()
+@pytest.mark.parametrize("app", ["accounts", "auth", "account"])
+def test_the_accounts_section_page_lists_the_whole_section(admin_client, app):
+    html = admin_client.get(f"/admin/{app}/").content.decode()
 
     assert ">Users</a>" in html and ">Email addresses</a>" in html and ">API tokens</a>" in html
 
