@@ -33,7 +33,7 @@ def test_a_member_chooses_weekly_without_for_you_and_sees_it_saved(
     digest.get_by_label("for you", exact=False).uncheck()
     digest.get_by_role("button", name="Save digest settings").click()
 
-    expect(page.get_by_role("status")).to_contain_text("Digest saved: weekly, without")
+    expect(page.locator("ul.messages")).to_contain_text("Digest saved: weekly, without")
     expect(page.locator("section#digest").get_by_label("Weekly")).to_be_checked()
     expect(page.locator("section#digest").get_by_label("for you", exact=False)).not_to_be_checked()
     sub = Subscription.objects.get()
