@@ -101,6 +101,7 @@ def trending(request: HttpRequest) -> HttpResponse:
             "trending": result,
             "half_life": settings.TRENDING_HALF_LIFE_HOURS,
             "window_days": settings.TRENDING_WINDOW_DAYS,
+            "limit": ranking.LIMIT,
             "tab": "trending",
         }
         return "Trending papers · Daily Papers", context

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dailypapers.papers import services
-from dailypapers.papers.models import Submission, Upvote
+from dailypapers.papers.models import Paper, Submission, Upvote
 from dailypapers.papers.ranking import CACHE_KEY, compute_trending, decay, refresh_trending
 from tests.factories import make_paper, make_submitted_paper, submit
 
@@ -58,7 +58,7 @@ def test_local_votes_count_at_their_own_time():
     assert result.scores[paper.arxiv_id] == pytest.approx(1.5)
 
 
-def test_stale_site_measures_from_latest_submission(client):
+def test_an_archive_without_recent_papers_still_trends(client):
     paper = make_paper(title="archived", imported_upvotes=5)
     submit_at(paper, timezone.now() - dt.timedelta(days=400))
 
@@ -66,8 +66,58 @@ def test_stale_site_measures_from_latest_submission(client):
     page = client.get("/papers/trending").content.decode()
 
     assert result.stale and result.arxiv_ids == [paper.arxiv_id]
-    assert "Fallback rule in use" in page
-    assert "archived" in page
+    assert "archived" in page and "the latest 100 submissions" in page
+
+
+def test_one_new_submission_does_not_shrink_trending_to_itself(client):
+    archive = [make_paper(title=f"imported {n}", imported_upvotes=n + 1) for n in range(3)]
+    for paper in archive:
+        submit_at(paper, NOW - dt.timedelta(days=30))
+    newcomer = make_paper(title="new, no votes yet", imported_upvotes=0)
+    submit_at(newcomer, NOW - dt.timedelta(hours=1))
+
+    result = compute_trending(now=NOW)
+
+    assert result.arxiv_ids == [*(p.arxiv_id for p in reversed(archive)), newcomer.arxiv_id]
+    assert result.stale
+
+
+def test_local_and_imported_votes_rank_in_one_list():
+    imported = make_paper(title="imported", imported_upvotes=8)
+    submit_at(imported, NOW - dt.timedelta(hours=36))  # 8 * 0.5 = 4
+    local = make_paper(title="local", imported_upvotes=0)
+    submit_at(local, NOW - dt.timedelta(hours=2))
+    for i in range(5):
+        vote = Upvote.objects.create(user=User.objects.create(username=f"v{i}"), paper=local)
+        Upvote.objects.filter(pk=vote.pk).update(created_at=NOW - dt.timedelta(hours=1))
+    quiet = make_paper(title="quiet", imported_upvotes=3)
+    submit_at(quiet, NOW - dt.timedelta(hours=72))  # 3 * 0.25
+
+    result = compute_trending(now=NOW)
+
+    assert result.arxiv_ids == [local.arxiv_id, imported.arxiv_id, quiet.arxiv_id]
+
+
+def test_an_archive_years_old_still_ranks_by_votes():
+    for title, votes in [("one vote", 1), ("nine votes", 9)]:
+        submit_at(make_paper(title=title, imported_upvotes=votes), NOW - dt.timedelta(days=3000))
+
+    result = compute_trending(now=NOW)  # weights of 2**-2000: 0.0 as floats
+
+    assert [Paper.objects.get(arxiv_id=a).title for a in result.arxiv_ids] == [
+        "nine votes",
+        "one vote",
+    ]
+
+
+def test_the_trending_page_states_its_rule_in_one_line_and_keeps_the_rest_folded(client):
+    submit_at(make_paper(title="new", imported_upvotes=0), timezone.now() - dt.timedelta(hours=1))
+
+    page = client.get("/papers/trending").content.decode()
+
+    assert "Fallback rule in use" not in page  # it was said of papers with no imported votes
+    assert '<details class="notice rule">' in page  # folded: no `open`
+    assert "<summary>Ranked by recent upvotes: each loses half its weight every 36 hours." in page
 
 
 def yesterday() -> dt.date:
@@ -149,7 +199,7 @@ def test_trending_reads_submissions_through_the_recent_index_only():
         compute_trending(now=NOW)
     plans = submission_plans(queries.captured_queries)
 
-    assert len(plans) == 2, plans  # the latest submission, then the window
+    assert 1 <= len(plans) <= 2, plans  # the latest submissions, then the window if full
     for plan in plans:
         assert "submission_recent" in plan, plan
         assert "SCAN papers_submission" not in plan and "Seq Scan" not in plan, plan
@@ -162,7 +212,7 @@ def test_a_submission_dated_in_the_future_does_not_hide_the_archive():
 
     result = compute_trending(now=NOW)
 
-    assert result.stale and result.anchor == NOW - dt.timedelta(days=400)
+    assert result.stale and result.anchor == NOW
     assert result.arxiv_ids == [archived.arxiv_id]
 
 
@@ -173,3 +223,16 @@ def test_a_submission_in_year_1_ranks_without_overflow():
     result = compute_trending(now=NOW)
 
     assert result.stale and result.arxiv_ids == [paper.arxiv_id]
+
+
+def test_a_full_window_ranks_all_its_papers_and_nothing_older():
+    for hours, votes in [(1, 1), (2, 4), (3, 2), (4, 3)]:
+        submit_at(make_paper(imported_upvotes=votes), NOW - dt.timedelta(hours=hours))
+    old = make_paper(title="old", imported_upvotes=500)
+    submit_at(old, NOW - dt.timedelta(days=8))
+
+    result = compute_trending(now=NOW, limit=3)
+
+    assert len(result.arxiv_ids) == 3 and old.arxiv_id not in result.arxiv_ids
+    assert not result.stale
+    assert list(result.scores.values()) == sorted(result.scores.values(), reverse=True)
