@@ -130,7 +130,7 @@ def test_card_shows_org_authors_comments_code_and_date(client):
     assert "DeepThink Lab" in html
     assert "A One" in html and "D Four" in html and "E Five" not in html
     assert "+2 more" in html
-    assert "3 comments" in html
+    assert "0 comments" in html and "3 comments on Hugging Face" in html
     assert 'href="https://github.com/example/repo"' in html
     assert "1,200" in html
     assert "Mar 12, 2025" in html
@@ -154,7 +154,7 @@ def test_latest_week_redirects_to_the_week_with_papers(client):
     assert response.url == "/papers/week/2025-W11"
 
 
-def test_comment_count_adds_visible_local_comments_to_imported(client):
+def test_card_counts_the_comments_the_paper_page_shows_and_labels_imported_ones(client):
     from django.contrib.auth.models import User
 
     from dailypapers.papers.models import Comment
@@ -165,8 +165,19 @@ def test_comment_count_adds_visible_local_comments_to_imported(client):
     Comment.objects.create(paper=paper, author=user, body="Spam", hidden=True)
 
     html = client.get(reverse("papers:day", args=["2025-03-12"])).content.decode()
+    page = client.get(paper.get_absolute_url()).content.decode()
 
-    assert "3 comments" in html
+    assert "· 1 comment</span>" in html and "2 comments on Hugging Face" in html
+    assert "3 comments" not in html
+    assert 'Comments <span class="muted">(1)</span>' in page
+
+
+def test_card_of_a_paper_with_only_imported_comments_says_none_here(client):
+    make_submitted_paper(DAY, imported_comments=12)
+
+    html = client.get(reverse("papers:day", args=["2025-03-12"])).content.decode()
+
+    assert "· 0 comments</span>" in html and "12 comments on Hugging Face" in html
 
 
 def test_excerpt_cuts_long_abstracts_at_a_word():
